@@ -1,0 +1,56 @@
+import { UsageError } from '../errors.js';
+import type { Profile } from '../pprof/profile.js';
+import { attributeMaps, type Attribution, type Granularity, type MapSite } from './attribute.js';
+import { focusFilter, rankSites } from './rank.js';
+import { defaultSampleIndex, requireHeapProfile, sampleIndexByName } from './sample-type.js';
+
+export interface AnalyzeOptions {
+  /** A sample type name; default per SPEC §1. */
+  readonly sampleIndex?: string;
+  readonly granularity?: Granularity;
+  /** Keep the sites whose owner function or file matches. */
+  readonly focus?: string;
+  /** How many sites to keep; 0 or undefined keeps all. */
+  readonly top?: number;
+}
+
+/** A site and its 1-based place in the ranking of all sites (focus and top keep it). */
+export type RankedSite = MapSite & { readonly rank: number };
+
+export interface AnalyzeResult {
+  readonly profile: Profile;
+  readonly attribution: Attribution;
+  readonly sampleIndex: number;
+  readonly granularity: Granularity;
+  readonly focus: string | null;
+  /** The sites shown: ranked, filtered by focus, cut to top. */
+  readonly sites: readonly RankedSite[];
+  /** How many sites the profile has, and how many of them match the focus. */
+  readonly siteCount: number;
+  readonly matchedCount: number;
+}
+
+/** Profile → ranked map sites: the whole of `mapbloat analyze` short of rendering. */
+export function analyzeProfile(profile: Profile, options: AnalyzeOptions = {}): AnalyzeResult {
+  requireHeapProfile(profile);
+  const sampleIndex =
+    options.sampleIndex === undefined ? defaultSampleIndex(profile) : sampleIndexByName(profile.sampleTypes, options.sampleIndex);
+  const granularity = options.granularity ?? 'line';
+  const keep = focusFilter(options.focus);
+  const top = options.top ?? 0;
+  if (!Number.isInteger(top) || top < 0) throw new UsageError(`--top takes a whole number ≥ 0, not ${top}`);
+
+  const attribution = attributeMaps(profile, granularity);
+  const ranked = rankSites(attribution.sites, profile.sampleTypes, sampleIndex).map((site, i) => ({ ...site, rank: i + 1 }));
+  const matched = ranked.filter(keep);
+  return {
+    profile,
+    attribution,
+    sampleIndex,
+    granularity,
+    focus: options.focus ?? null,
+    sites: top > 0 ? matched.slice(0, top) : matched,
+    siteCount: ranked.length,
+    matchedCount: matched.length,
+  };
+}

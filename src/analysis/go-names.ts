@@ -1,0 +1,100 @@
+import type { Phase } from './phase.js';
+
+/**
+ * What a Go function name says about the function: map runtime code (SPEC §3), its phase
+ * (SPEC §4), runtime or standard library (SPEC §5).
+ */
+
+const MAP_FRAME =
+  /^(runtime\.(makemap|makemap64|makemap_small|makemap_slow|makeBucketArray|mapassign|mapassign_fast32|mapassign_fast32ptr|mapassign_fast64|mapassign_fast64ptr|mapassign_faststr|hashGrow|growWork|growWork_fast32|growWork_fast64|growWork_faststr|evacuate|evacuate_fast32|evacuate_fast64|evacuate_faststr|\(\*hmap\)\.newoverflow|\(\*hmap\)\.createOverflow|mapclone|mapclone2|moveToBmap|reflect_makemap|reflect_mapassign|reflect_mapassign_faststr)|internal\/runtime\/maps\..+|reflect\.(makemap|mapassign0?|mapassign_faststr0?)|maps\.clone)$/;
+
+export function isMapFrame(fn: string): boolean {
+  return MAP_FRAME.test(fn);
+}
+
+/**
+ * Runtime map code published under another package's name with go:linkname. A stock heap
+ * profile writer keeps these frames (their names do not start with "runtime.").
+ */
+export function isLinknamedMapFrame(fn: string): boolean {
+  return /^(reflect\.(makemap|mapassign0?|mapassign_faststr0?)|maps\.clone)$/.test(fn);
+}
+
+const SWISS = 'internal/runtime/maps.';
+
+const GROW = new Set([
+  'runtime.hashGrow',
+  `${SWISS}(*table).grow`,
+  `${SWISS}(*table).split`,
+  `${SWISS}(*table).rehash`,
+  `${SWISS}(*Map).growToTable`,
+  `${SWISS}(*Map).installTableSplit`,
+]);
+const CLONE = new Set(['runtime.mapclone', 'runtime.mapclone2', 'runtime.moveToBmap', 'maps.clone']);
+const CREATE = new Set([
+  'runtime.makemap',
+  'runtime.makemap64',
+  'runtime.makemap_small',
+  'runtime.makemap_slow',
+  'runtime.reflect_makemap',
+  'reflect.makemap',
+  `${SWISS}NewMap`,
+  `${SWISS}NewEmptyMap`,
+]);
+
+/** The phase a map frame stands for on its own; a sample takes the first rule any frame meets. */
+export function framePhase(fn: string): Phase {
+  if (GROW.has(fn) || /^runtime\.(growWork|evacuate)/.test(fn)) return 'grow';
+  if (fn === 'runtime.(*hmap).newoverflow') return 'overflow';
+  if (CLONE.has(fn) || (fn.startsWith(SWISS) && /clone/i.test(fn))) return 'clone';
+  if (CREATE.has(fn)) return 'create';
+  return 'assign';
+}
+
+/** Go runtime code, which is never a site (SPEC §5). "runtime/pprof." is not runtime code. */
+export function isRuntimeFunction(fn: string): boolean {
+  return fn.startsWith('runtime.') || fn.startsWith('internal/runtime/');
+}
+
+/**
+ * Runtime code, by name or by source file, for deciding whether a writer hid runtime frames
+ * (SPEC §7 runtimeFrames). The file matters for runtime code published under another name:
+ * Go 1.19's `time.resetTimer` (runtime/time.go) sits in stacks that the stock writer keeps whole
+ * because every frame of them is runtime code.
+ */
+export function isRuntimeFrame(fn: string, file: string): boolean {
+  return isRuntimeFunction(fn) || /(^|\/src\/)(runtime\/[^/]+\.go$|internal\/runtime\/|runtime\/internal\/)/.test(file);
+}
+
+/**
+ * The package path of a function: the name cut at the first "[" (generic instantiations like
+ * "main.Index[go.shape.int,go.shape.struct { ID int; Name string }]" hold dots, spaces and
+ * slashes), then up to the first "." after the last "/".
+ */
+export function packagePath(fn: string): string {
+  const bracket = fn.indexOf('[');
+  const name = bracket < 0 ? fn : fn.slice(0, bracket);
+  const slash = name.lastIndexOf('/');
+  const dot = name.indexOf('.', slash + 1);
+  return dot < 0 ? name : name.slice(0, dot);
+}
+
+/** Standard library: the first path element has no "." and the package is not main. */
+export function isStdFunction(fn: string): boolean {
+  const pkg = packagePath(fn);
+  if (pkg === 'main') return false;
+  const first = pkg.split('/', 1)[0];
+  return !first.includes('.');
+}
+
+/** Which map implementation a frame proves, if any (SPEC §7 `runtime`). */
+export function mapRuntimeHint(fn: string, file: string): 'swiss' | 'hmap' | null {
+  if (fn.startsWith(SWISS)) return 'swiss';
+  if (!isMapFrame(fn)) return null;
+  if (fn.startsWith('runtime.')) return 'hmap';
+  // A linknamed frame: only its file tells. Go 1.24 keeps both implementations side by side;
+  // later releases put the Swiss one back in runtime/map.go, so that name proves nothing.
+  if (file.endsWith('runtime/map_swiss.go')) return 'swiss';
+  if (file.endsWith('runtime/map_noswiss.go')) return 'hmap';
+  return null;
+}

@@ -1,0 +1,41 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { Granularity } from '../analysis/attribute.js';
+import { FORMATS, type Format } from '../report/index.js';
+
+/**
+ * The options of `analyze` (and, with their own additions, of `diff`), defined once: the help
+ * text comes from here and the README shows that help (test/cli/help.test.ts keeps them equal).
+ */
+export interface ReportOptions {
+  readonly sampleIndex?: string;
+  readonly top?: number;
+  readonly granularity: Granularity;
+  readonly focus?: string;
+  readonly format: Format;
+  readonly json?: boolean;
+  readonly color: boolean;
+}
+
+export const DEFAULT_TOP = 20;
+
+export function addReportOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option('--sample-index <type>', 'sample type to rank by, e.g. inuse_space, alloc_space, inuse_objects (default: the profile\'s default, else inuse_space)'),
+    )
+    .addOption(
+      new Option('--top <n>', `sites in the table and markdown (default: ${DEFAULT_TOP}; 0 = all); JSON lists every site unless --top is given`).argParser(
+        parseTop,
+      ),
+    )
+    .addOption(new Option('--granularity <g>', 'group map memory by owner source line or by owner function').choices(['line', 'function']).default('line'))
+    .addOption(new Option('--focus <regex>', 'keep the sites whose owner function or file matches the regular expression'))
+    .addOption(new Option('--format <format>', 'output format').choices([...FORMATS]).default('table'))
+    .addOption(new Option('--json', 'same as --format json'))
+    .addOption(new Option('--no-color', 'no colours (they are off anyway when stdout is not a terminal, NO_COLOR is set, or with JSON)'));
+}
+
+function parseTop(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number ≥ 0.');
+  return Number(value);
+}

@@ -1,0 +1,82 @@
+/**
+ * A decoded pprof profile, normalized once at the boundary: strings resolved, 64-bit integers
+ * turned into numbers, ids resolved to objects. Nothing here refers to the protobuf message.
+ */
+
+export interface ValueType {
+  /** e.g. "inuse_space" */
+  readonly type: string;
+  /** e.g. "bytes" */
+  readonly unit: string;
+}
+
+export interface Func {
+  readonly name: string;
+  readonly systemName: string;
+  readonly filename: string;
+  readonly startLine: number;
+}
+
+export interface Line {
+  readonly function: Func;
+  readonly line: number;
+}
+
+export interface Mapping {
+  readonly start: number;
+  readonly limit: number;
+  readonly offset: number;
+  readonly filename: string;
+  readonly buildId: string;
+}
+
+export interface Location {
+  /** Address of the call instruction; 0 when the profile has none. */
+  readonly address: number;
+  readonly mapping: Mapping | null;
+  /** Inlined frames innermost first, then the function the code physically belongs to. */
+  readonly lines: readonly Line[];
+}
+
+/**
+ * All samples, column-wise. A heap profile of a large service has hundreds of thousands of
+ * samples; one object and two arrays per sample would triple decoding time and memory, so the
+ * stacks and values live in flat typed arrays (the arrays are not to be written to).
+ */
+export interface Samples {
+  readonly count: number;
+  /** Sample i's stack is stackLocations[stackStart[i] .. stackStart[i + 1]), leaf first. */
+  readonly stackStart: Uint32Array;
+  /** Indexes into Profile.locations. */
+  readonly stackLocations: Uint32Array;
+  /** Sample i's value for sample type t is values[i * sampleTypes.length + t]. */
+  readonly values: Float64Array;
+}
+
+export interface Profile {
+  readonly sampleTypes: readonly ValueType[];
+  /** The type name the profile asks a viewer to show first, or null when unset. */
+  readonly defaultSampleType: string | null;
+  readonly samples: Samples;
+  readonly locations: readonly Location[];
+  readonly mappings: readonly Mapping[];
+  readonly timeNanos: number;
+  readonly durationNanos: number;
+  readonly periodType: ValueType | null;
+  readonly period: number;
+  readonly comments: readonly string[];
+}
+
+/** Sample i's value for every sample type (a copy). */
+export function sampleValues(profile: Profile, i: number): number[] {
+  const n = profile.sampleTypes.length;
+  return Array.from(profile.samples.values.subarray(i * n, (i + 1) * n));
+}
+
+/** Sample i's locations, leaf first. */
+export function sampleLocations(profile: Profile, i: number): Location[] {
+  const { stackStart, stackLocations } = profile.samples;
+  const out: Location[] = [];
+  for (let k = stackStart[i]; k < stackStart[i + 1]; k++) out.push(profile.locations[stackLocations[k]]);
+  return out;
+}

@@ -1,0 +1,138 @@
+import type { AnalyzeResult, RankedSite } from '../analysis/analyze.js';
+import { PHASE_DISPLAY_ORDER } from '../analysis/phase.js';
+import type { ValueType } from '../pprof/profile.js';
+import { displayFunction, formatPercentRounded, formatShare, formatTime, formatValue } from './format.js';
+import { analyzeNotes } from './notes.js';
+import type { NoteJson } from './schema.js';
+
+/** What the table and markdown renderers show, formatted; they differ only in layout. */
+export interface AnalyzeView {
+  readonly source: string;
+  readonly time: string;
+  readonly runtime: string;
+  readonly runtimeFrames: string;
+  readonly sampleType: string;
+  readonly heap: string;
+  /** "25.4 MiB (46.1% of heap) in 7 sites", or why it is unknown. */
+  readonly maps: string;
+  /** One sentence for a PR comment: how much of the heap the maps hold. */
+  readonly headline: string;
+  readonly columns: readonly Column[];
+  readonly rows: readonly Row[];
+  readonly footer: string;
+  readonly notes: readonly NoteJson[];
+}
+
+export interface Column {
+  readonly title: string;
+  readonly align: 'left' | 'right';
+}
+
+export interface Row {
+  readonly rank: string;
+  readonly function: string;
+  readonly location: string;
+  /** The selected value first, its share of the map total, then inuse/alloc space when not selected. */
+  readonly values: readonly string[];
+  readonly phases: string;
+  readonly via: string;
+}
+
+const RUNTIME_NAMES = {
+  swiss: 'swiss (Swiss tables, internal/runtime/maps)',
+  hmap: 'hmap (runtime hash maps)',
+  unknown: 'unknown (no map runtime frames)',
+} as const;
+
+export function analyzeView(result: AnalyzeResult, source: string): AnalyzeView {
+  const { profile, attribution, sampleIndex } = result;
+  const types = profile.sampleTypes;
+  const selected = types[sampleIndex];
+  const heap = attribution.totals.heap[sampleIndex];
+  const map = attribution.totals.map[sampleIndex];
+  const hidden = attribution.runtimeFrames === 'hidden';
+  const extra = ['inuse_space', 'alloc_space']
+    .map((name) => types.findIndex((t) => t.type === name))
+    .filter((i) => i >= 0 && i !== sampleIndex);
+
+  const mapsLine =
+    hidden && map === 0
+      ? 'not visible: the runtime frames are hidden in this profile (see the note)'
+      : `${formatValue(map, selected.unit)} (${formatShare(map, heap)} of heap) in ${count(result.siteCount, 'site')}` +
+        (hidden ? ', through linknamed frames only (see the note)' : '');
+
+  const headline =
+    hidden && map === 0
+      ? `Map memory is not visible in this profile: its runtime frames are hidden (heap ${selected.type} ${formatValue(heap, selected.unit)})`
+      : `Maps hold ${formatValue(map, selected.unit)} of ${formatValue(heap, selected.unit)} heap ${selected.type} (${formatShare(map, heap)}) in ${count(result.siteCount, 'site')}`;
+
+  return {
+    source,
+    headline,
+    time: formatTime(profile.timeNanos),
+    runtime: RUNTIME_NAMES[attribution.runtime],
+    runtimeFrames: hidden ? 'hidden by the profile writer' : 'present',
+    sampleType: selected.type,
+    heap: formatValue(heap, selected.unit),
+    maps: mapsLine,
+    columns: [
+      { title: '#', align: 'right' },
+      { title: 'owner', align: 'left' },
+      { title: 'location', align: 'left' },
+      { title: selected.type, align: 'right' },
+      { title: '% maps', align: 'right' },
+      ...extra.map((i) => ({ title: types[i].type, align: 'right' as const })),
+      { title: 'phases', align: 'left' },
+      { title: 'via', align: 'left' },
+    ],
+    rows: result.sites.map((site) => ({
+      rank: String(site.rank),
+      function: displayFunction(site.function),
+      location: site.line === null ? site.file : `${site.file}:${site.line}`,
+      values: [
+        formatValue(site.values[sampleIndex], selected.unit),
+        formatShare(site.values[sampleIndex], map),
+        ...extra.map((i) => formatValue(site.values[i], types[i].unit)),
+      ],
+      phases: phaseSplit(site, types, sampleIndex),
+      via: site.via === null ? '' : displayFunction(site.via),
+    })),
+    footer: footer(result),
+    notes: analyzeNotes(result),
+  };
+}
+
+/** "grow 71% · assign 29%" of the selected type (of alloc_space when the site has none of it). */
+function phaseSplit(site: RankedSite, types: readonly ValueType[], sampleIndex: number): string {
+  let basis = sampleIndex;
+  if (site.values[basis] === 0) basis = Math.max(0, types.findIndex((t) => t.type === 'alloc_space'));
+  const total = site.values[basis];
+  if (total === 0) return '';
+  const parts = PHASE_DISPLAY_ORDER.flatMap((phase) => {
+    const v = site.phases[phase]?.[basis] ?? 0;
+    return v === 0 ? [] : [`${phase} ${formatPercentRounded(v, total)}`];
+  });
+  const split = parts.join(' · ');
+  return basis === sampleIndex ? split : `${split} (of ${types[basis].type})`;
+}
+
+function footer(result: AnalyzeResult): string {
+  const { attribution, sampleIndex, profile } = result;
+  const type = profile.sampleTypes[sampleIndex].type;
+  if (result.siteCount === 0) {
+    return attribution.runtimeFrames === 'hidden' ? 'no map sites visible in this profile' : 'no map sites: nothing in this profile passes through map runtime code';
+  }
+  const shown = result.sites.reduce((sum, s) => sum + s.values[sampleIndex], 0);
+  const share = `${formatShare(shown, attribution.totals.map[sampleIndex])} of map ${type}`;
+  if (result.focus !== null) {
+    const matched = `${result.matchedCount} of ${count(result.siteCount, 'site')} match --focus ${JSON.stringify(result.focus)}`;
+    return result.matchedCount === 0 ? matched : `${matched}; showing ${result.sites.length}, ${share}`;
+  }
+  const n = result.siteCount;
+  const which = result.sites.length < n ? `top ${result.sites.length} of ${n} sites` : n === 1 ? 'the only site' : `all ${n} sites`;
+  return `${which}, ${share}`;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,64 @@
+/** Number formatting shared by the table and markdown renderers. JSON keeps exact integers. */
+
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+
+export function formatBytes(n: number): string {
+  const sign = n < 0 ? '-' : '';
+  let v = Math.abs(n);
+  if (v < 1024) return `${sign}${v} B`;
+  let u = 0;
+  while (v >= 1024 && u < BYTE_UNITS.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${sign}${v.toFixed(1)} ${BYTE_UNITS[u]}`;
+}
+
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** A value of a sample type with this unit: bytes human-readable, anything else as a count. */
+export function formatValue(n: number, unit: string): string {
+  return unit === 'bytes' ? formatBytes(n) : formatCount(n);
+}
+
+/** part of whole as "46.1%"; "-" when the whole is zero. */
+export function formatShare(part: number, whole: number): string {
+  if (whole === 0) return '-';
+  return `${((100 * part) / whole).toFixed(1)}%`;
+}
+
+/** A whole percentage for phase splits: "71%", "<1%" for a small non-zero part. */
+export function formatPercentRounded(part: number, whole: number): string {
+  const p = (100 * part) / whole;
+  if (p > 0 && p < 0.5) return '<1%';
+  if (p < 100 && p > 99.5) return '>99%';
+  return `${Math.round(p)}%`;
+}
+
+/** Profile time as "2026-11-22 06:43:12 UTC". */
+export function formatTime(timeNanos: number): string {
+  if (timeNanos <= 0) return 'unknown';
+  return `${new Date(timeNanos / 1e6).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+/**
+ * A function name for display: generic instantiations lose their shape arguments, the way Go
+ * prints them in tracebacks ("main.Index[...]"); JSON keeps the full name.
+ */
+export function displayFunction(name: string): string {
+  let out = '';
+  let depth = 0;
+  for (const ch of name) {
+    if (ch === '[') {
+      if (depth === 0) out += '[...]';
+      depth++;
+    } else if (ch === ']' && depth > 0) {
+      depth--;
+    } else if (depth === 0) {
+      out += ch;
+    }
+  }
+  return out;
+}

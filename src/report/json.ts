@@ -1,0 +1,58 @@
+import type { AnalyzeResult } from '../analysis/analyze.js';
+import { PHASE_DISPLAY_ORDER } from '../analysis/phase.js';
+import type { ValueType } from '../pprof/profile.js';
+import { analyzeNotes } from './notes.js';
+import type { AnalyzeJson, ProfileJson, SiteJson, ValuesJson } from './schema.js';
+
+export function analyzeJson(result: AnalyzeResult, source: string): AnalyzeJson {
+  const { profile, attribution } = result;
+  const types = profile.sampleTypes;
+  return {
+    schema: 'mapbloat/analyze@1',
+    profile: profileJson(result, source),
+    sampleIndex: types[result.sampleIndex].type,
+    granularity: result.granularity,
+    focus: result.focus,
+    totals: { heap: valuesJson(types, attribution.totals.heap), map: valuesJson(types, attribution.totals.map) },
+    sites: result.sites.map(
+      (site): SiteJson => ({
+        rank: site.rank,
+        function: site.function,
+        file: site.file,
+        line: site.line,
+        via: site.via,
+        evidence: site.evidence,
+        values: valuesJson(types, site.values),
+        phases: Object.fromEntries(
+          PHASE_DISPLAY_ORDER.flatMap((phase) => {
+            const values = site.phases[phase];
+            return values === undefined ? [] : [[phase, valuesJson(types, values)]];
+          }),
+        ),
+      }),
+    ),
+    siteCounts: { total: result.siteCount, matched: result.matchedCount, shown: result.sites.length },
+    notes: analyzeNotes(result),
+  };
+}
+
+export function renderAnalyzeJson(result: AnalyzeResult, source: string): string {
+  return `${JSON.stringify(analyzeJson(result, source), null, 2)}\n`;
+}
+
+export function profileJson(result: Pick<AnalyzeResult, 'profile' | 'attribution'>, source: string): ProfileJson {
+  const { profile, attribution } = result;
+  return {
+    source,
+    timeNanos: profile.timeNanos,
+    durationNanos: profile.durationNanos,
+    sampleTypes: profile.sampleTypes.map((t) => `${t.type}/${t.unit}`),
+    defaultSampleType: profile.defaultSampleType,
+    runtime: attribution.runtime,
+    runtimeFrames: attribution.runtimeFrames,
+  };
+}
+
+export function valuesJson(types: readonly ValueType[], values: readonly number[]): ValuesJson {
+  return Object.fromEntries(types.map((t, i) => [t.type, values[i]]));
+}

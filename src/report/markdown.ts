@@ -1,0 +1,50 @@
+import type { AnalyzeResult } from '../analysis/analyze.js';
+import { analyzeView, type Column } from './analyze-view.js';
+
+/** A compact report for a pull request or an issue. */
+export function renderAnalyzeMarkdown(result: AnalyzeResult, source: string): string {
+  const view = analyzeView(result, source);
+  const lines = [
+    `### mapbloat: map memory in \`${view.source}\``,
+    '',
+    `**${view.headline}** · Go maps: ${view.runtime} · profile time ${view.time}`,
+    '',
+  ];
+  for (const note of view.notes) lines.push(`> ${escapeCell(note.message)}`, '');
+  if (view.rows.length > 0) {
+    lines.push(markdownRow(view.columns.map((col) => col.title)), alignmentRow(view.columns));
+    for (const row of view.rows) {
+      lines.push(
+        markdownRow([
+          row.rank,
+          code(row.function),
+          code(row.location),
+          `**${row.values[0]}**`,
+          ...row.values.slice(1),
+          row.phases,
+          row.via === '' ? '' : code(row.via),
+        ]),
+      );
+    }
+    lines.push('');
+  }
+  lines.push(`<sub>${escapeCell(view.footer)}</sub>`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function markdownRow(cells: readonly string[]): string {
+  return `| ${cells.join(' | ')} |`;
+}
+
+export function alignmentRow(columns: readonly Column[]): string {
+  return markdownRow(columns.map((col) => (col.align === 'right' ? '--:' : ':--')));
+}
+
+/** Inline code; a "|" would end the table cell even inside backticks. */
+export function code(text: string): string {
+  return `\`${text.replace(/\|/g, '\\|')}\``;
+}
+
+export function escapeCell(text: string): string {
+  return text.replace(/\|/g, '\\|');
+}

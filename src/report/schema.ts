@@ -1,0 +1,66 @@
+/**
+ * The JSON that `mapbloat analyze --json` prints: SPEC §7 `mapbloat/analyze@1`. This type is the
+ * single source of the schema; the README documents it from here. Field names never change
+ * within a schema version; fields may be added.
+ */
+
+/** Sample type name → value, for every sample type of the profile. Exact integers. */
+export type ValuesJson = Record<string, number>;
+
+export type PhaseName = 'create' | 'grow' | 'overflow' | 'assign' | 'clone';
+
+export interface ProfileJson {
+  /** The file name as given on the command line; "-" for stdin. */
+  source: string;
+  /** Collection time, nanoseconds since the Unix epoch (0 when unknown). */
+  timeNanos: number;
+  durationNanos: number;
+  /** "type/unit", in the profile's order, e.g. "inuse_space/bytes". */
+  sampleTypes: string[];
+  /** The profile's own default_sample_type, or null when it sets none (Go never does). */
+  defaultSampleType: string | null;
+  /** Which map implementation the frames show: "swiss" (Go ≥ 1.24), "hmap", or "unknown". */
+  runtime: 'swiss' | 'hmap' | 'unknown';
+  /** "hidden" for every stock Go profile: the writer removed the runtime's frames (SPEC §9). */
+  runtimeFrames: 'present' | 'hidden';
+}
+
+export interface SiteJson {
+  /** 1-based position in the ranking (before --top cuts the list). */
+  rank: number;
+  /** The owner: the first frame outside the standard library at or above the map operation. */
+  function: string;
+  file: string;
+  /** null with --granularity function. */
+  line: number | null;
+  /** The standard-library function the owner used the map through (e.g. "sync.(*Map).Store"). */
+  via: string | null;
+  /** What the attribution rests on: "frames" (runtime frames in the profile), "binary", "source". */
+  evidence: 'frames' | 'binary' | 'source';
+  values: ValuesJson;
+  /** Only the phases with a non-zero value. */
+  phases: Partial<Record<PhaseName, ValuesJson>>;
+}
+
+export interface NoteJson {
+  /** Stable identifier, e.g. "runtime-frames-hidden". */
+  code: string;
+  message: string;
+}
+
+export interface AnalyzeJson {
+  schema: 'mapbloat/analyze@1';
+  profile: ProfileJson;
+  /** The sample type the sites are ranked by. */
+  sampleIndex: string;
+  granularity: 'line' | 'function';
+  /** The --focus regular expression, or null. */
+  focus: string | null;
+  /** heap: every sample; map: the samples that pass through map runtime code. */
+  totals: { heap: ValuesJson; map: ValuesJson };
+  /** Ranked by sampleIndex, then alloc_space, then function name. */
+  sites: SiteJson[];
+  /** Sites in the profile, sites matching --focus, and sites listed here (after --top). */
+  siteCounts: { total: number; matched: number; shown: number };
+  notes: NoteJson[];
+}
