@@ -36,6 +36,6 @@ export function addReportOptions(cmd: Command): Command {
 }
 
 function parseTop(value: string): number {
-  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number ≥ 0.');
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('Expected a whole number ≥ 0.');
   return Number(value);
 }

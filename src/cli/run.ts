@@ -23,6 +23,9 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => (commanderOutput += text),
       outputError: () => {},
+      // A fixed width keeps the help identical everywhere, as the README shows it.
+      getOutHelpWidth: () => 80,
+      getErrHelpWidth: () => 80,
     });
 
   addReportOptions(

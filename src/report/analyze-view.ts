@@ -19,6 +19,8 @@ export interface AnalyzeView {
   readonly headline: string;
   readonly columns: readonly Column[];
   readonly rows: readonly Row[];
+  /** Whether any row has a via; the column is left out otherwise. */
+  readonly showVia: boolean;
   readonly footer: string;
   readonly notes: readonly NoteJson[];
 }
@@ -66,6 +68,7 @@ export function analyzeView(result: AnalyzeResult, source: string): AnalyzeView 
       ? `Map memory is not visible in this profile: its runtime frames are hidden (heap ${selected.type} ${formatValue(heap, selected.unit)})`
       : `Maps hold ${formatValue(map, selected.unit)} of ${formatValue(heap, selected.unit)} heap ${selected.type} (${formatShare(map, heap)}) in ${count(result.siteCount, 'site')}`;
 
+  const showVia = result.sites.some((site) => site.via !== null);
   return {
     source,
     headline,
@@ -83,8 +86,9 @@ export function analyzeView(result: AnalyzeResult, source: string): AnalyzeView 
       { title: '% maps', align: 'right' },
       ...extra.map((i) => ({ title: types[i].type, align: 'right' as const })),
       { title: 'phases', align: 'left' },
-      { title: 'via', align: 'left' },
+      ...(showVia ? [{ title: 'via', align: 'left' as const }] : []),
     ],
+    showVia,
     rows: result.sites.map((site) => ({
       rank: String(site.rank),
       function: displayFunction(site.function),

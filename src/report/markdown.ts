@@ -22,7 +22,7 @@ export function renderAnalyzeMarkdown(result: AnalyzeResult, source: string): st
           `**${row.values[0]}**`,
           ...row.values.slice(1),
           row.phases,
-          row.via === '' ? '' : code(row.via),
+          ...(view.showVia ? [row.via === '' ? '' : code(row.via)] : []),
         ]),
       );
     }

@@ -33,7 +33,7 @@ export function renderAnalyzeTable(result: AnalyzeResult, ctx: RenderContext): s
         c.cyan(row.values[0]),
         ...row.values.slice(1),
         row.phases,
-        c.dim(row.via),
+        ...(view.showVia ? [c.dim(row.via)] : []),
       ]);
     }
     // cli-table3 pads the last column; trailing blanks only get in the way of diffs and pipes.

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import type { AnalyzeJson } from '../../src/report/schema.js';
+import { fixture, profilesWithExpected, readExpected, runCli } from '../helpers.js';
+
+// SPEC §2-§7 against the corpus' reference attributions: every bundled profile, every value.
+const cases = profilesWithExpected();
+
+describe('analyze --json equals the reference attribution', () => {
+  it('covers every Go version, full-frame and stock, and the scenarios the issue names', () => {
+    const names = cases.map(([p]) => p);
+    for (const version of ['go1.19', 'go1.23', 'go1.24', 'go1.24-noswiss']) {
+      for (const scenario of ['multi', 'grow', 'smallmaps', 'syncmap', 'bigvalues', 'deleted']) {
+        expect(names).toContain(`${version}/${scenario}.pb.gz`);
+        expect(names).toContain(`${version}/${scenario}.full.pb.gz`);
+        expect(names).toContain(`${version}-fullstack/${scenario}.pb.gz`);
+      }
+    }
+    expect(cases.length).toBe(198);
+  });
+
+  it.each(cases)('%s', async (profile, expectedFile) => {
+    const expected = readExpected(expectedFile);
+    const { code, stdout, stderr } = await runCli(['analyze', fixture(profile), '--json']);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const got = JSON.parse(stdout) as AnalyzeJson;
+
+    expect(got.totals).toEqual(expected.totals);
+    expect(
+      got.sites.map(({ function: fn, file, line, via, values, phases }) => ({ function: fn, file, line, via, values, phases })),
+    ).toEqual(expected.sites);
+    expect(got.sites.map((s) => s.rank)).toEqual(expected.sites.map((_, i) => i + 1));
+    expect(got.sites.every((s) => s.evidence === 'frames')).toBe(true);
+    expect(got.profile.sampleTypes.map((t) => t.split('/')[0])).toEqual(expected.sampleTypes);
+    expect(got.profile.defaultSampleType).toBe(expected.defaultSampleType);
+    expect(got.profile.runtime).toBe(expected.runtime);
+    expect(got.sampleIndex).toBe('inuse_space');
+
+    // Stock profiles hide the runtime's frames (SPEC §9); the others keep them.
+    const stock = /^go1[.\d]+(-noswiss)?\/[^/]+(?<!\.full)\.pb\.gz$/.test(profile);
+    expect(got.profile.runtimeFrames).toBe(stock ? 'hidden' : 'present');
+    expect(got.notes.map((n) => n.code)).toEqual(stock ? ['runtime-frames-hidden'] : []);
+  });
+});

@@ -1,0 +1,71 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { run } from '../src/cli/run.js';
+import type { Io } from '../src/cli/io.js';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const FIXTURES = join(ROOT, 'fixtures');
+
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface FakeIoOptions {
+  readonly stdin?: Uint8Array;
+  readonly isTTY?: boolean;
+  readonly env?: Record<string, string | undefined>;
+}
+
+/** Runs the CLI in-process, the way bin/mapbloat.js does, with captured output. */
+export async function runCli(argv: readonly string[], options: FakeIoOptions = {}): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const io: Io = {
+    stdout: { write: (t) => void (stdout += t), isTTY: options.isTTY ?? false },
+    stderr: { write: (t) => void (stderr += t), isTTY: options.isTTY ?? false },
+    readStdin: async () => options.stdin ?? new Uint8Array(),
+    env: options.env ?? {},
+  };
+  const code = await run(argv, io);
+  return { code, stdout, stderr };
+}
+
+/** Fixture path relative to the project root, as a user would type it there. */
+export function fixture(path: string): string {
+  return relative(process.cwd(), join(FIXTURES, path)) || '.';
+}
+
+/** Every bundled profile with a reference attribution next to it: [profile, expected]. */
+export function profilesWithExpected(): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  for (const dir of readdirSync(FIXTURES).filter((d) => d.startsWith('go1.')).sort()) {
+    for (const file of readdirSync(join(FIXTURES, dir)).sort()) {
+      if (!file.endsWith('.pb.gz')) continue;
+      pairs.push([`${dir}/${file}`, `${dir}/${file.replace(/\.pb\.gz$/, '.expected.json')}`]);
+    }
+  }
+  return pairs;
+}
+
+/** The shape of the corpus' *.expected.json files. */
+export interface Expected {
+  totals: { heap: Record<string, number>; map: Record<string, number> };
+  sites: Array<{
+    function: string;
+    file: string;
+    line: number;
+    via: string | null;
+    values: Record<string, number>;
+    phases: Record<string, Record<string, number>>;
+  }>;
+  sampleTypes: string[];
+  defaultSampleType: string | null;
+  runtime: 'swiss' | 'hmap' | 'unknown';
+}
+
+export function readExpected(path: string): Expected {
+  return JSON.parse(readFileSync(join(FIXTURES, path), 'utf8')) as Expected;
+}

@@ -1,0 +1,32 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, fixture, runCli } from '../helpers.js';
+
+// Golden files per fixture × flags (pprof's testdata/pprof.heap.flat.inuse_objects.text style).
+// Regenerate after an intended change with: UPDATE_GOLDEN=1 npm test
+const UPDATE = process.env.UPDATE_GOLDEN === '1';
+const GOLDEN = join(ROOT, 'test/golden');
+
+const cases: Array<[golden: string, argv: string[]]> = [
+  ['go1.24-multi.full.table.txt', ['analyze', fixture('go1.24/multi.full.pb.gz')]],
+  ['go1.24-multi.full.markdown.md', ['analyze', fixture('go1.24/multi.full.pb.gz'), '--format', 'markdown']],
+  ['go1.19-syncmap.full.table.txt', ['analyze', fixture('go1.19/syncmap.full.pb.gz')]],
+  ['go1.19-syncmap.full.markdown.md', ['analyze', fixture('go1.19/syncmap.full.pb.gz'), '--format', 'markdown']],
+  ['go1.23-leak_4.full.sample_index=inuse_objects.top=3.table.txt', ['analyze', fixture('go1.23/leak_4.full.pb.gz'), '--sample-index', 'inuse_objects', '--top', '3']],
+  ['go1.23-leak_4.stock.markdown.md', ['analyze', fixture('go1.23/leak_4.pb.gz'), '--format', 'markdown']],
+];
+
+describe('golden output (NO_COLOR)', () => {
+  it.each(cases)('%s', async (golden, argv) => {
+    const { code, stdout } = await runCli(argv, { isTTY: true, env: { NO_COLOR: '1' } });
+    expect(code).toBe(0);
+    const path = join(GOLDEN, golden);
+    if (UPDATE || !existsSync(path)) {
+      if (!UPDATE) throw new Error(`missing golden file ${golden}: run UPDATE_GOLDEN=1 npm test`);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, stdout);
+    }
+    expect(stdout).toBe(readFileSync(path, 'utf8'));
+  });
+});
