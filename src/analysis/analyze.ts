@@ -2,7 +2,7 @@ import { UsageError } from '../errors.js';
 import type { Profile } from '../pprof/profile.js';
 import { attributeMaps, type Attribution, type Granularity, type MapSite } from './attribute.js';
 import { focusFilter, rankSites } from './rank.js';
-import { defaultSampleIndex, requireHeapProfile, sampleIndexByName } from './sample-type.js';
+import { requireHeapProfile, resolveSampleIndex } from './sample-type.js';
 
 export interface AnalyzeOptions {
   /** A sample type name; default per SPEC §1. */
@@ -33,8 +33,7 @@ export interface AnalyzeResult {
 /** Profile → ranked map sites: the whole of `mapbloat analyze` short of rendering. */
 export function analyzeProfile(profile: Profile, options: AnalyzeOptions = {}): AnalyzeResult {
   requireHeapProfile(profile);
-  const sampleIndex =
-    options.sampleIndex === undefined ? defaultSampleIndex(profile) : sampleIndexByName(profile.sampleTypes, options.sampleIndex);
+  const sampleIndex = resolveSampleIndex(profile, options.sampleIndex);
   const granularity = options.granularity ?? 'line';
   const keep = focusFilter(options.focus);
   const top = options.top ?? 0;

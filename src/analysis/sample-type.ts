@@ -20,8 +20,13 @@ function profileKind(types: readonly ValueType[]): string {
   return 'a profile of another kind';
 }
 
+/** --sample-index NAME, or the profile's default when none is given. */
+export function resolveSampleIndex(profile: Pick<Profile, 'sampleTypes' | 'defaultSampleType'>, name: string | undefined): number {
+  return name === undefined ? defaultSampleIndex(profile) : sampleIndexByName(profile.sampleTypes, name);
+}
+
 /** SPEC §1: default_sample_type if set, else inuse_space if present, else the last type. */
-export function defaultSampleIndex(profile: Profile): number {
+export function defaultSampleIndex(profile: Pick<Profile, 'sampleTypes' | 'defaultSampleType'>): number {
   const types = profile.sampleTypes;
   if (profile.defaultSampleType !== null) {
     const i = types.findIndex((t) => t.type === profile.defaultSampleType);

@@ -18,6 +18,17 @@ export interface ReportOptions {
 
 export const DEFAULT_TOP = 20;
 
+export interface DiffCliOptions extends ReportOptions {
+  readonly maxGrowth?: string;
+  readonly maxSiteGrowth?: string;
+}
+
+export function addGateOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--max-growth <limit>', 'exit 1 when the map total of the sample type grew by more than this, last snapshot against the first: a size (5MiB, 512KB; B, KB, KiB, MB, MiB, GB, GiB) or a percentage (10%)'))
+    .addOption(new Option('--max-site-growth <limit>', 'exit 1 when any one site grew by more than this (same forms; growth from zero exceeds any percentage)'));
+}
+
 export function addReportOptions(cmd: Command): Command {
   return cmd
     .addOption(

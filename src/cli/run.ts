@@ -3,11 +3,14 @@ import { Command, CommanderError } from 'commander';
 import { analyzeProfile } from '../analysis/analyze.js';
 import { MapbloatError, UsageError } from '../errors.js';
 import { decodeProfile } from '../pprof/decode.js';
-import { analyzeRenderers, type Format } from '../report/index.js';
-import { analyzeNotes } from '../report/notes.js';
+import { diffSnapshots, takeSnapshot, type Snapshot } from '../analysis/diff.js';
+import { checkThresholdUnit, findBreaches, parseThreshold, requireVisibleMaps } from '../analysis/threshold.js';
+import { breachMessage } from '../report/diff-view.js';
+import { analyzeRenderers, diffRenderers, type Format } from '../report/index.js';
+import { analyzeNotes, diffNotes } from '../report/notes.js';
 import { readInput, sourceName } from './input.js';
 import { colorAllowed, type Io } from './io.js';
-import { addReportOptions, DEFAULT_TOP, type ReportOptions } from './options.js';
+import { addGateOptions, addReportOptions, DEFAULT_TOP, type DiffCliOptions, type ReportOptions } from './options.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -35,6 +38,17 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       .argument('<profile>', 'heap profile: pprof protobuf, gzipped or raw; "-" reads stdin'),
   ).action(async (path: string, options: ReportOptions) => {
     exitCode = await analyzeCommand(path, options, io);
+  });
+
+  addGateOptions(
+    addReportOptions(
+      program
+        .command('diff')
+        .description('compare heap profiles taken over time: which maps grew, which keep growing; gate CI on growth')
+        .argument('<profiles...>', 'two or more heap profiles (pprof protobuf, gzipped or raw); "-" reads one from stdin'),
+    ),
+  ).action(async (paths: string[], options: DiffCliOptions) => {
+    exitCode = await diffCommand(paths, options, io);
   });
 
   try {
@@ -71,9 +85,47 @@ async function analyzeCommand(path: string, options: ReportOptions, io: Io): Pro
     }),
   );
   const color = options.color && format !== 'json' && colorAllowed(io);
-  io.stdout.write(analyzeRenderers[format](result, { source, color }));
+  io.stdout.write(analyzeRenderers[format]({ result, source }, { color }));
   if (format === 'table') for (const note of analyzeNotes(result)) io.stderr.write(`note: ${note.message}\n`);
   return 0;
+}
+
+async function diffCommand(paths: readonly string[], options: DiffCliOptions, io: Io): Promise<number> {
+  const format = outputFormat(options);
+  if (paths.length < 2) throw new UsageError(`diff needs two or more profiles to compare, got ${paths.length}`);
+  if (paths.filter((p) => p === '-').length > 1) throw new UsageError('"-" (stdin) can be given only once');
+  const gate = {
+    maxGrowth: options.maxGrowth === undefined ? null : parseThreshold('--max-growth', options.maxGrowth),
+    maxSiteGrowth: options.maxSiteGrowth === undefined ? null : parseThreshold('--max-site-growth', options.maxSiteGrowth),
+  };
+  // One profile at a time: only its attribution stays, never two decoded profiles at once.
+  const snapshots: Snapshot[] = [];
+  for (const path of paths) {
+    const source = sourceName(path);
+    const bytes = await readInput(path, io);
+    snapshots.push(inContext(source, () => takeSnapshot(source, decodeProfile(bytes), options.granularity)));
+  }
+  const diff = diffSnapshots(snapshots, {
+    sampleIndex: options.sampleIndex,
+    granularity: options.granularity,
+    focus: options.focus,
+    top: options.top ?? (format === 'json' ? 0 : DEFAULT_TOP),
+  });
+  const type = diff.snapshots[0].profile.sampleTypes[diff.sampleIndex];
+  for (const [option, threshold] of [['--max-growth', gate.maxGrowth], ['--max-site-growth', gate.maxSiteGrowth]] as const) {
+    if (threshold === null) continue;
+    checkThresholdUnit(option, threshold, type);
+    requireVisibleMaps(diff, option);
+  }
+  const outcome = { ...gate, breaches: findBreaches(diff, gate) };
+
+  const color = options.color && format !== 'json' && colorAllowed(io);
+  io.stdout.write(diffRenderers[format]({ diff, gate: outcome }, { color }));
+  for (const note of diffNotes(diff)) {
+    if (format === 'table' || note.code === 'ordered-by-arguments') io.stderr.write(`note: ${note.message}\n`);
+  }
+  for (const breach of outcome.breaches) io.stderr.write(`mapbloat: threshold exceeded: ${breachMessage(breach, diff)}\n`);
+  return outcome.breaches.length > 0 ? 1 : 0;
 }
 
 function outputFormat(options: ReportOptions): Format {

@@ -3,6 +3,7 @@ import { PHASE_DISPLAY_ORDER } from '../analysis/phase.js';
 import type { ValueType } from '../pprof/profile.js';
 import { displayFunction, formatPercentRounded, formatShare, formatTime, formatValue } from './format.js';
 import { analyzeNotes } from './notes.js';
+import { plural, sitesShown } from './phrases.js';
 import type { NoteJson } from './schema.js';
 
 /** What the table and markdown renderers show, formatted; they differ only in layout. */
@@ -60,13 +61,13 @@ export function analyzeView(result: AnalyzeResult, source: string): AnalyzeView 
   const mapsLine =
     hidden && map === 0
       ? 'not visible: the runtime frames are hidden in this profile (see the note)'
-      : `${formatValue(map, selected.unit)} (${formatShare(map, heap)} of heap) in ${count(result.siteCount, 'site')}` +
+      : `${formatValue(map, selected.unit)} (${formatShare(map, heap)} of heap) in ${plural(result.siteCount, 'site')}` +
         (hidden ? ', through linknamed frames only (see the note)' : '');
 
   const headline =
     hidden && map === 0
       ? `Map memory is not visible in this profile: its runtime frames are hidden (heap ${selected.type} ${formatValue(heap, selected.unit)})`
-      : `Maps hold ${formatValue(map, selected.unit)} of ${formatValue(heap, selected.unit)} heap ${selected.type} (${formatShare(map, heap)}) in ${count(result.siteCount, 'site')}`;
+      : `Maps hold ${formatValue(map, selected.unit)} of ${formatValue(heap, selected.unit)} heap ${selected.type} (${formatShare(map, heap)}) in ${plural(result.siteCount, 'site')}`;
 
   const showVia = result.sites.some((site) => site.via !== null);
   return {
@@ -126,17 +127,8 @@ function footer(result: AnalyzeResult): string {
   if (result.siteCount === 0) {
     return attribution.runtimeFrames === 'hidden' ? 'no map sites visible in this profile' : 'no map sites: nothing in this profile passes through map runtime code';
   }
+  const which = sitesShown(result.sites.length, result.matchedCount, result.siteCount, result.focus);
+  if (result.sites.length === 0) return which;
   const shown = result.sites.reduce((sum, s) => sum + s.values[sampleIndex], 0);
-  const share = `${formatShare(shown, attribution.totals.map[sampleIndex])} of map ${type}`;
-  if (result.focus !== null) {
-    const matched = `${result.matchedCount} of ${count(result.siteCount, 'site')} match --focus ${JSON.stringify(result.focus)}`;
-    return result.matchedCount === 0 ? matched : `${matched}; showing ${result.sites.length}, ${share}`;
-  }
-  const n = result.siteCount;
-  const which = result.sites.length < n ? `top ${result.sites.length} of ${n} sites` : n === 1 ? 'the only site' : `all ${n} sites`;
-  return `${which}, ${share}`;
-}
-
-function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+  return `${which}, ${formatShare(shown, attribution.totals.map[sampleIndex])} of map ${type}`;
 }

@@ -1,6 +1,7 @@
 import type { AnalyzeResult } from '../analysis/analyze.js';
 import { PHASE_DISPLAY_ORDER } from '../analysis/phase.js';
-import type { ValueType } from '../pprof/profile.js';
+import type { Attribution } from '../analysis/attribute.js';
+import type { Profile, ValueType } from '../pprof/profile.js';
 import { analyzeNotes } from './notes.js';
 import type { AnalyzeJson, ProfileJson, SiteJson, ValuesJson } from './schema.js';
 
@@ -36,11 +37,17 @@ export function analyzeJson(result: AnalyzeResult, source: string): AnalyzeJson 
   };
 }
 
-export function renderAnalyzeJson(result: AnalyzeResult, source: string): string {
+export function renderAnalyzeJson({ result, source }: { readonly result: AnalyzeResult; readonly source: string }): string {
   return `${JSON.stringify(analyzeJson(result, source), null, 2)}\n`;
 }
 
-export function profileJson(result: Pick<AnalyzeResult, 'profile' | 'attribution'>, source: string): ProfileJson {
+export function profileJson(
+  result: {
+    readonly profile: Pick<Profile, 'timeNanos' | 'durationNanos' | 'sampleTypes' | 'defaultSampleType'>;
+    readonly attribution: Pick<Attribution, 'runtime' | 'runtimeFrames'>;
+  },
+  source: string,
+): ProfileJson {
   const { profile, attribution } = result;
   return {
     source,

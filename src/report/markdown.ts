@@ -1,8 +1,8 @@
-import type { AnalyzeResult } from '../analysis/analyze.js';
 import { analyzeView, type Column } from './analyze-view.js';
+import type { AnalyzeRenderInput } from './table.js';
 
 /** A compact report for a pull request or an issue. */
-export function renderAnalyzeMarkdown(result: AnalyzeResult, source: string): string {
+export function renderAnalyzeMarkdown({ result, source }: AnalyzeRenderInput): string {
   const view = analyzeView(result, source);
   const lines = [
     `### mapbloat: map memory in \`${view.source}\``,

@@ -1,30 +1,50 @@
 import type { AnalyzeResult } from '../analysis/analyze.js';
-import type { NoteJson } from './schema.js';
+import type { Attribution } from '../analysis/attribute.js';
+import type { DiffResult } from '../analysis/diff.js';
+import type { ValueType } from '../pprof/profile.js';
 import { formatValue } from './format.js';
+import type { NoteJson } from './schema.js';
 
 /**
- * What a reader must know to trust the numbers. Shown on stderr under the table, inside the
- * markdown, and as `notes` in JSON.
+ * What a reader must know to trust the numbers. Shown on stderr under a table, inside markdown,
+ * and as `notes` in JSON.
  */
 export function analyzeNotes(result: AnalyzeResult): NoteJson[] {
+  const type = result.profile.sampleTypes[result.sampleIndex];
+  return result.attribution.runtimeFrames === 'hidden' ? [hiddenFramesNote([result.attribution], type, 'this profile')] : [];
+}
+
+export function diffNotes(diff: DiffResult): NoteJson[] {
   const notes: NoteJson[] = [];
-  const { attribution, sampleIndex, profile } = result;
-  if (attribution.runtimeFrames === 'hidden') {
-    const type = profile.sampleTypes[sampleIndex];
-    const found = attribution.linknamedOnly[sampleIndex];
-    const what =
-      attribution.totals.map.some((v) => v !== 0)
-        ? `Only the ${formatValue(found, type.unit)} ${type.type} reached through runtime map code that keeps another package's name (reflect.mapassign, maps.clone, …) is attributed below.`
-        : 'None of the map frames a stock writer keeps (reflect.mapassign, maps.clone, …) occurs in it, so no map memory is attributed below; that does not mean the maps hold none.';
+  if (diff.orderedBy === 'arguments') {
     notes.push({
-      code: 'runtime-frames-hidden',
-      message:
-        "Runtime frames hidden: Go's heap profile writer (runtime/pprof, net/http/pprof, go test -memprofile) removed the runtime's frames from this profile, " +
-        'so map internals (runtime.mapassign, hashGrow, internal/runtime/maps) are invisible and map memory is filed under the user line that touched the map. ' +
-        `${what} ` +
-        "The hidden frames can be recovered from the text profile (/debug/pprof/heap?debug=1) together with the program's binary, " +
-        "from the program's source tree, or from a profile written with runtime frames kept.",
+      code: 'ordered-by-arguments',
+      message: 'Some profiles have no time or the same time: the snapshots are taken in the order given on the command line.',
     });
   }
+  const hidden = diff.snapshots.filter((s) => s.attribution.runtimeFrames === 'hidden');
+  if (hidden.length > 0) {
+    const type = diff.snapshots[0].profile.sampleTypes[diff.sampleIndex];
+    const which = hidden.length === diff.snapshots.length ? 'these profiles' : hidden.map((s) => s.source).join(', ');
+    notes.push(hiddenFramesNote(hidden.map((s) => s.attribution), type, which));
+  }
   return notes;
+}
+
+function hiddenFramesNote(attributions: readonly Attribution[], type: ValueType, which: string): NoteJson {
+  const t = attributions.map((a) => a.sampleTypes.indexOf(type)).find((i) => i >= 0) ?? 0;
+  const anyMap = attributions.some((a) => a.totals.map.some((v) => v !== 0));
+  const found = Math.max(...attributions.map((a) => a.linknamedOnly[t]));
+  const what = anyMap
+    ? `Only map memory reached through runtime map code that keeps another package's name (reflect.mapassign, maps.clone, …; up to ${formatValue(found, type.unit)} ${type.type}) is attributed.`
+    : 'None of the map frames a stock writer keeps (reflect.mapassign, maps.clone, …) occurs, so no map memory is attributed; that does not mean the maps hold none.';
+  return {
+    code: 'runtime-frames-hidden',
+    message:
+      `Runtime frames hidden: Go's heap profile writer (runtime/pprof, net/http/pprof, go test -memprofile) removed the runtime's frames from ${which}, ` +
+      'so map internals (runtime.mapassign, hashGrow, internal/runtime/maps) are invisible and map memory is filed under the user line that touched the map. ' +
+      `${what} ` +
+      "The hidden frames can be recovered from the text profile (/debug/pprof/heap?debug=1) together with the program's binary, " +
+      "from the program's source tree, or from a profile written with runtime frames kept.",
+  };
 }

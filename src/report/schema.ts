@@ -64,3 +64,63 @@ export interface AnalyzeJson {
   siteCounts: { total: number; matched: number; shown: number };
   notes: NoteJson[];
 }
+
+/**
+ * The JSON that `mapbloat diff --json` prints: SPEC §7 `mapbloat/diff@1`.
+ */
+export interface DiffJson {
+  schema: 'mapbloat/diff@1';
+  /** The profiles, in time order (argument order when times are missing or equal). */
+  snapshots: ProfileJson[];
+  orderedBy: 'time' | 'arguments';
+  /** The sample type the sites are ranked by and the thresholds apply to. */
+  sampleIndex: string;
+  granularity: 'line' | 'function';
+  focus: string | null;
+  /** One value object per snapshot. */
+  totals: { heap: ValuesJson[]; map: ValuesJson[] };
+  /** Last minus first. */
+  totalsDelta: { heap: ValuesJson; map: ValuesJson };
+  /** Rising sites first (three or more snapshots), then by the delta of sampleIndex. */
+  sites: DiffSiteJson[];
+  siteCounts: { total: number; matched: number; shown: number };
+  /** The CI gate: the thresholds given and what exceeded them (exit code 1 when any did). */
+  gate: { maxGrowth: string | null; maxSiteGrowth: string | null; breaches: BreachJson[] };
+  notes: NoteJson[];
+}
+
+export interface DiffSiteJson {
+  rank: number;
+  function: string;
+  file: string;
+  line: number | null;
+  /** From the last snapshot that has the site. */
+  via: string | null;
+  evidence: 'frames' | 'binary' | 'source';
+  /** One value object per snapshot; zeros where the site is absent. */
+  series: ValuesJson[];
+  /** Last minus first. */
+  delta: ValuesJson;
+  /** 100 × delta / first; null where the first value is 0. */
+  deltaPercent: Record<string, number | null>;
+  /** new: absent in the first snapshot; gone: absent in the last; else by the sign of the delta. */
+  status: 'new' | 'gone' | 'grown' | 'shrunk' | 'unchanged';
+  /** Only with three or more snapshots, on sampleIndex's series. */
+  trend?: 'rising' | 'falling' | 'flat' | 'mixed';
+}
+
+export interface BreachJson {
+  option: '--max-growth' | '--max-site-growth';
+  /** "map" for the map total, "site" for one site (function, file, line given). */
+  scope: 'map' | 'site';
+  function: string | null;
+  file: string | null;
+  line: number | null;
+  /** The threshold as given, e.g. "5MiB" or "10%". */
+  limit: string;
+  /** Values of sampleIndex: the first snapshot's and the growth to the last. */
+  first: number;
+  delta: number;
+  /** The line printed on stderr. */
+  message: string;
+}

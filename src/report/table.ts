@@ -4,15 +4,19 @@ import type { AnalyzeResult } from '../analysis/analyze.js';
 import { analyzeView, type Column } from './analyze-view.js';
 
 export interface RenderContext {
-  /** The input as the user named it. */
-  readonly source: string;
   /** ANSI colours: the CLI decides (a TTY, no NO_COLOR, no --no-color, not JSON). */
   readonly color: boolean;
 }
 
+/** An analysis and the input's name as the user gave it. */
+export interface AnalyzeRenderInput {
+  readonly result: AnalyzeResult;
+  readonly source: string;
+}
+
 /** The ranked table for a terminal. Notes are not part of it: the CLI prints them on stderr. */
-export function renderAnalyzeTable(result: AnalyzeResult, ctx: RenderContext): string {
-  const view = analyzeView(result, ctx.source);
+export function renderAnalyzeTable({ result, source }: AnalyzeRenderInput, ctx: RenderContext): string {
+  const view = analyzeView(result, source);
   const c = new Chalk({ level: ctx.color ? 1 : 0 });
   const header = [
     c.bold(`mapbloat analyze ${view.source}`),

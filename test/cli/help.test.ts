@@ -5,7 +5,7 @@ import { ROOT, runCli } from '../helpers.js';
 
 // The README shows the help text verbatim; options are defined once (src/cli/options.ts).
 describe('help', () => {
-  it.each([['analyze']])('the README shows `mapbloat %s --help` as it is', async (command) => {
+  it.each([['analyze'], ['diff']])('the README shows `mapbloat %s --help` as it is', async (command) => {
     const { code, stdout } = await runCli([command, '--help']);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^Usage: mapbloat /);

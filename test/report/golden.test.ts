@@ -15,12 +15,19 @@ const cases: Array<[golden: string, argv: string[]]> = [
   ['go1.19-syncmap.full.markdown.md', ['analyze', fixture('go1.19/syncmap.full.pb.gz'), '--format', 'markdown']],
   ['go1.23-leak_4.full.sample_index=inuse_objects.top=3.table.txt', ['analyze', fixture('go1.23/leak_4.full.pb.gz'), '--sample-index', 'inuse_objects', '--top', '3']],
   ['go1.23-leak_4.stock.markdown.md', ['analyze', fixture('go1.23/leak_4.pb.gz'), '--format', 'markdown']],
+  ['diff.go1.24-leak_0-4.full.table.txt', ['diff', ...[0, 1, 2, 3, 4].map((i) => fixture(`go1.24/leak_${i}.full.pb.gz`))]],
+  ['diff.go1.24-leak_0-4.full.markdown.md', ['diff', ...[0, 1, 2, 3, 4].map((i) => fixture(`go1.24/leak_${i}.full.pb.gz`)), '--format', 'markdown']],
+  [
+    'diff.go1.19-leak_0,4.full.max-growth=1MiB.max-site-growth=50%.markdown.md',
+    ['diff', fixture('go1.19/leak_0.full.pb.gz'), fixture('go1.19/leak_4.full.pb.gz'), '--max-growth', '1MiB', '--max-site-growth', '50%', '--format', 'markdown'],
+  ],
+  ['diff.go1.23-steady_0-2.stock.table.txt', ['diff', ...[0, 1, 2].map((i) => fixture(`go1.23/steady_${i}.pb.gz`))]],
 ];
 
 describe('golden output (NO_COLOR)', () => {
   it.each(cases)('%s', async (golden, argv) => {
     const { code, stdout } = await runCli(argv, { isTTY: true, env: { NO_COLOR: '1' } });
-    expect(code).toBe(0);
+    expect(code).toBe(argv.includes('--max-growth') ? 1 : 0);
     const path = join(GOLDEN, golden);
     if (UPDATE || !existsSync(path)) {
       if (!UPDATE) throw new Error(`missing golden file ${golden}: run UPDATE_GOLDEN=1 npm test`);

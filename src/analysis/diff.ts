@@ -1,0 +1,180 @@
+import { UsageError } from '../errors.js';
+import type { Profile } from '../pprof/profile.js';
+import { attributeMaps, type Attribution, type Evidence, type Granularity, type MapSite, type Values } from './attribute.js';
+import { compareStrings, focusFilter } from './rank.js';
+import { requireHeapProfile, resolveSampleIndex } from './sample-type.js';
+
+/** What a diff keeps of one profile: its header and its attribution, not its samples. */
+export interface Snapshot {
+  readonly source: string;
+  readonly profile: ProfileMeta;
+  readonly attribution: Attribution;
+}
+
+export type ProfileMeta = Pick<Profile, 'sampleTypes' | 'defaultSampleType' | 'timeNanos' | 'durationNanos'>;
+
+/** One profile → a snapshot. Done one profile at a time, so a series never holds two profiles. */
+export function takeSnapshot(source: string, profile: Profile, granularity: Granularity): Snapshot {
+  requireHeapProfile(profile);
+  const { sampleTypes, defaultSampleType, timeNanos, durationNanos } = profile;
+  return { source, profile: { sampleTypes, defaultSampleType, timeNanos, durationNanos }, attribution: attributeMaps(profile, granularity) };
+}
+
+export type Status = 'new' | 'gone' | 'grown' | 'shrunk' | 'unchanged';
+export type Trend = 'rising' | 'falling' | 'flat' | 'mixed';
+
+export interface SiteSeries {
+  readonly rank: number;
+  readonly function: string;
+  readonly file: string;
+  readonly line: number | null;
+  /** From the last snapshot that has the site. */
+  readonly via: string | null;
+  readonly evidence: Evidence;
+  /** One value row per snapshot, zeros where the site is absent. */
+  readonly series: readonly Values[];
+  /** Last minus first, every sample type. */
+  readonly delta: Values;
+  readonly status: Status;
+  /** Only with three or more snapshots. */
+  readonly trend: Trend | null;
+}
+
+export interface DiffOptions {
+  readonly sampleIndex?: string;
+  readonly granularity?: Granularity;
+  readonly focus?: string;
+  /** 0 or undefined keeps all. */
+  readonly top?: number;
+}
+
+export interface DiffResult {
+  /** In time order. */
+  readonly snapshots: readonly Snapshot[];
+  /** "arguments" when some profiles had no time or the same time. */
+  readonly orderedBy: 'time' | 'arguments';
+  readonly sampleIndex: number;
+  readonly granularity: Granularity;
+  readonly focus: string | null;
+  readonly totals: { readonly heap: readonly Values[]; readonly map: readonly Values[] };
+  /** Every site matching the focus, ranked; thresholds look at all of them. */
+  readonly matched: readonly SiteSeries[];
+  /** What reports list: matched, cut to top. */
+  readonly sites: readonly SiteSeries[];
+  readonly siteCount: number;
+}
+
+/** Snapshots → per-site series (SPEC §7 mapbloat/diff@1). */
+export function diffSnapshots(input: readonly Snapshot[], options: DiffOptions = {}): DiffResult {
+  if (input.length < 2) throw new UsageError(`diff needs two or more profiles, got ${input.length}`);
+  requireSameSampleTypes(input);
+  const { snapshots, orderedBy } = timeOrder(input);
+  const first = snapshots[0].profile;
+  const sampleIndex = resolveSampleIndex(first, options.sampleIndex);
+  const granularity = options.granularity ?? 'line';
+  const nTypes = first.sampleTypes.length;
+  const n = snapshots.length;
+
+  interface Acc {
+    site: MapSite;
+    series: Values[];
+  }
+  const bySite = new Map<string, Acc>();
+  snapshots.forEach((snap, s) => {
+    for (const site of snap.attribution.sites) {
+      const key = `${site.function}\u0000${site.file}\u0000${site.line ?? ''}`;
+      let acc = bySite.get(key);
+      if (acc === undefined) {
+        acc = { site, series: Array.from({ length: n }, () => new Array<number>(nTypes).fill(0)) };
+        bySite.set(key, acc);
+      }
+      acc.site = site; // the latest snapshot's via and evidence win
+      acc.series[s] = site.values;
+    }
+  });
+
+  const unranked = [...bySite.values()].map(({ site, series }) => {
+    const delta = series[n - 1].map((v, t) => v - series[0][t]);
+    return {
+      function: site.function,
+      file: site.file,
+      line: site.line,
+      via: site.via,
+      evidence: site.evidence,
+      series,
+      delta,
+      status: status(series, delta, sampleIndex),
+      trend: n >= 3 ? trend(series.map((v) => v[sampleIndex])) : null,
+    };
+  });
+  const ranked = rankSeries(unranked, sampleIndex, n).map((site, i) => ({ ...site, rank: i + 1 }));
+  const matched = ranked.filter(focusFilter(options.focus));
+  const top = options.top ?? 0;
+  return {
+    snapshots,
+    orderedBy,
+    sampleIndex,
+    granularity,
+    focus: options.focus ?? null,
+    totals: { heap: snapshots.map((s) => s.attribution.totals.heap), map: snapshots.map((s) => s.attribution.totals.map) },
+    matched,
+    sites: top > 0 ? matched.slice(0, top) : matched,
+    siteCount: ranked.length,
+  };
+}
+
+function requireSameSampleTypes(snapshots: readonly Snapshot[]): void {
+  const names = (s: Snapshot) => s.profile.sampleTypes.map((t) => `${t.type}/${t.unit}`).join(', ');
+  const base = names(snapshots[0]);
+  for (const snap of snapshots.slice(1)) {
+    if (names(snap) !== base) {
+      throw new UsageError(
+        `${snap.source} has sample types ${names(snap)} but ${snapshots[0].source} has ${base}: diff compares profiles of one kind`,
+      );
+    }
+  }
+}
+
+/** By time_nanos; argument order when any time is missing or two are equal. */
+function timeOrder(snapshots: readonly Snapshot[]): { snapshots: Snapshot[]; orderedBy: 'time' | 'arguments' } {
+  const times = snapshots.map((s) => s.profile.timeNanos);
+  if (times.some((t) => t <= 0) || new Set(times).size < times.length) return { snapshots: [...snapshots], orderedBy: 'arguments' };
+  return { snapshots: [...snapshots].sort((a, b) => a.profile.timeNanos - b.profile.timeNanos), orderedBy: 'time' };
+}
+
+const isAbsent = (values: Values): boolean => values.every((v) => v === 0);
+
+function status(series: readonly Values[], delta: Values, sampleIndex: number): Status {
+  if (isAbsent(series[0])) return 'new';
+  if (isAbsent(series[series.length - 1])) return 'gone';
+  const d = delta[sampleIndex];
+  return d > 0 ? 'grown' : d < 0 ? 'shrunk' : 'unchanged';
+}
+
+/** SPEC §7 trend of the selected sample type's series. */
+export function trend(values: readonly number[]): Trend {
+  let up = false;
+  let down = false;
+  for (let i = 1; i < values.length; i++) {
+    if (values[i] > values[i - 1]) up = true;
+    if (values[i] < values[i - 1]) down = true;
+  }
+  if (!up && !down) return 'flat';
+  if (up && !down) return 'rising';
+  if (down && !up) return 'falling';
+  return 'mixed';
+}
+
+/** Rising sites first (with ≥ 3 snapshots), then by delta, by the last value, by name. */
+function rankSeries<T extends Omit<SiteSeries, 'rank'>>(sites: T[], sampleIndex: number, n: number): T[] {
+  const rising = (s: T) => (n >= 3 && s.trend === 'rising' ? 0 : 1);
+  return sites.sort(
+    (a, b) =>
+      rising(a) - rising(b) ||
+      b.delta[sampleIndex] - a.delta[sampleIndex] ||
+      b.series[n - 1][sampleIndex] - a.series[n - 1][sampleIndex] ||
+      compareStrings(a.function, b.function) ||
+      compareStrings(a.file, b.file) ||
+      (a.line ?? 0) - (b.line ?? 0),
+  );
+}

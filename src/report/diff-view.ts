@@ -1,0 +1,119 @@
+import type { DiffResult } from '../analysis/diff.js';
+import type { Breach, Gate } from '../analysis/threshold.js';
+import type { Column } from './analyze-view.js';
+import { displayFunction, formatTime, formatValue } from './format.js';
+import { diffNotes } from './notes.js';
+import { formatDelta, formatDeltaPercent, plural, sitesShown, sparkline } from './phrases.js';
+import type { NoteJson } from './schema.js';
+
+/** What the diff table and markdown show, formatted. */
+export interface DiffView {
+  readonly sampleType: string;
+  /** "map inuse_space +21.4 MiB (+612.0%) over 5 snapshots; 1 site rising" */
+  readonly summary: string;
+  /** "heap inuse_space +30.1 MiB (+380.2%)" */
+  readonly heapSummary: string;
+  readonly orderedBy: string;
+  readonly snapshots: ReadonlyArray<{ readonly source: string; readonly time: string; readonly maps: string; readonly heap: string }>;
+  readonly columns: readonly Column[];
+  readonly rows: ReadonlyArray<{
+    readonly rank: string;
+    readonly function: string;
+    readonly location: string;
+    readonly first: string;
+    readonly last: string;
+    readonly delta: string;
+    readonly percent: string;
+    readonly spark: string;
+    readonly status: string;
+    readonly via: string;
+  }>;
+  readonly showVia: boolean;
+  readonly footer: string;
+  /** One line per breach, as printed on stderr. */
+  readonly breaches: readonly string[];
+  /** The gate's verdict, when thresholds were given. */
+  readonly verdict: { readonly pass: boolean; readonly limits: string } | null;
+  readonly notes: readonly NoteJson[];
+}
+
+/** The thresholds given and what exceeded them. */
+export interface GateOutcome extends Gate {
+  readonly breaches: readonly Breach[];
+}
+
+function limits(gate: Gate): string[] {
+  return [
+    ...(gate.maxGrowth === null ? [] : [`--max-growth ${gate.maxGrowth.text}`]),
+    ...(gate.maxSiteGrowth === null ? [] : [`--max-site-growth ${gate.maxSiteGrowth.text}`]),
+  ];
+}
+
+export function diffView(diff: DiffResult, gate: GateOutcome): DiffView {
+  const t = diff.sampleIndex;
+  const type = diff.snapshots[0].profile.sampleTypes[t];
+  const n = diff.snapshots.length;
+  const mapFirst = diff.totals.map[0][t];
+  const mapDelta = diff.totals.map[n - 1][t] - mapFirst;
+  const heapFirst = diff.totals.heap[0][t];
+  const heapDelta = diff.totals.heap[n - 1][t] - heapFirst;
+  const rising = diff.matched.filter((s) => s.trend === 'rising').length;
+  const showVia = diff.sites.some((s) => s.via !== null);
+  const hidden = diff.snapshots.map((s) => s.attribution.runtimeFrames === 'hidden');
+  const mapSummary = hidden.some(Boolean)
+    ? `map ${type.type} not visible: runtime frames hidden in ${hidden.every(Boolean) ? 'every snapshot' : `snapshot ${hidden.flatMap((h, i) => (h ? [i + 1] : [])).join(', ')}`} (see the note)`
+    : `map ${type.type} ${formatDelta(mapDelta, type)} (${formatDeltaPercent(mapFirst, mapDelta)}) over ${n} snapshots` +
+      (n >= 3 ? `; ${plural(rising, 'site')} rising` : '');
+
+  return {
+    sampleType: type.type,
+    summary: mapSummary,
+    heapSummary: `heap ${type.type} ${formatDelta(heapDelta, type)} (${formatDeltaPercent(heapFirst, heapDelta)})`,
+    orderedBy: diff.orderedBy === 'time' ? 'by profile time' : 'as given (profile times missing or equal)',
+    snapshots: diff.snapshots.map((s, i) => ({
+      source: s.source,
+      time: formatTime(s.profile.timeNanos),
+      maps: hidden[i] ? 'not visible' : formatValue(diff.totals.map[i][t], type.unit),
+      heap: formatValue(diff.totals.heap[i][t], type.unit),
+    })),
+    columns: [
+      { title: '#', align: 'right' },
+      { title: 'owner', align: 'left' },
+      { title: 'location', align: 'left' },
+      { title: 'first', align: 'right' },
+      { title: 'last', align: 'right' },
+      { title: 'delta', align: 'right' },
+      { title: '%', align: 'right' },
+      { title: 'series', align: 'left' },
+      { title: n >= 3 ? 'trend' : 'status', align: 'left' },
+      ...(showVia ? [{ title: 'via', align: 'left' as const }] : []),
+    ],
+    rows: diff.sites.map((site) => ({
+      rank: String(site.rank),
+      function: displayFunction(site.function),
+      location: site.line === null ? site.file : `${site.file}:${site.line}`,
+      first: formatValue(site.series[0][t], type.unit),
+      last: formatValue(site.series[n - 1][t], type.unit),
+      delta: formatDelta(site.delta[t], type),
+      percent: formatDeltaPercent(site.series[0][t], site.delta[t]),
+      spark: sparkline(site.series.map((v) => v[t])),
+      status: site.trend === null ? site.status : site.status === 'new' || site.status === 'gone' ? `${site.trend} (${site.status})` : site.trend,
+      via: site.via === null ? '' : displayFunction(site.via),
+    })),
+    showVia,
+    footer: diff.siteCount === 0 ? 'no map sites in any snapshot' : sitesShown(diff.sites.length, diff.matched.length, diff.siteCount, diff.focus),
+    breaches: gate.breaches.map((b) => breachMessage(b, diff)),
+    verdict: limits(gate).length === 0 ? null : { pass: gate.breaches.length === 0, limits: limits(gate).join(', ') },
+    notes: diffNotes(diff),
+  };
+}
+
+export function breachMessage(b: Breach, diff: DiffResult): string {
+  const type = diff.snapshots[0].profile.sampleTypes[diff.sampleIndex];
+  const growth = `${formatDelta(b.delta, type)} (${formatDeltaPercent(b.first, b.delta)})`;
+  const what =
+    b.site === null
+      ? `map ${type.type} grew ${growth}`
+      : `${displayFunction(b.site.function)} (${b.site.line === null ? b.site.file : `${b.site.file}:${b.site.line}`}) ${type.type} grew ${growth}`;
+  return `${what}, more than ${b.option} ${b.threshold.text}`;
+}

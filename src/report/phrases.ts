@@ -1,0 +1,39 @@
+import type { ValueType } from '../pprof/profile.js';
+import { formatValue } from './format.js';
+
+/** "all 7 sites", "top 3 of 7 sites", "the only site", with the --focus count when one is set. */
+export function sitesShown(shown: number, matched: number, total: number, focus: string | null): string {
+  if (focus !== null) {
+    const m = `${matched} of ${plural(total, 'site')} match --focus ${JSON.stringify(focus)}`;
+    return matched === 0 ? m : `${m}; showing ${shown}`;
+  }
+  if (shown < total) return `top ${shown} of ${total} sites`;
+  return total === 1 ? 'the only site' : `all ${total} sites`;
+}
+
+export function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** "+21.4 MiB", "-48 B", "0 B" */
+export function formatDelta(n: number, type: ValueType): string {
+  return n <= 0 ? formatValue(n, type.unit) : `+${formatValue(n, type.unit)}`;
+}
+
+/** "+612.0%", "-3.1%", "new" when growing from zero. */
+export function formatDeltaPercent(first: number, delta: number): string {
+  if (delta === 0) return '0.0%';
+  if (first === 0) return 'new';
+  const p = (100 * delta) / first;
+  return `${p < 0 ? '' : '+'}${p.toFixed(1)}%`;
+}
+
+const BARS = '▁▂▃▄▅▆▇█';
+
+/** A series as bars from zero (or its minimum, if negative) to its maximum. */
+export function sparkline(values: readonly number[]): string {
+  const lo = Math.min(0, ...values);
+  const hi = Math.max(...values);
+  if (hi === lo) return BARS[0].repeat(values.length);
+  return values.map((v) => BARS[Math.round(((v - lo) / (hi - lo)) * (BARS.length - 1))]).join('');
+}
