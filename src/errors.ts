@@ -24,3 +24,6 @@ export class DecodeError extends MapbloatError {}
 
 /** A well-formed profile mapbloat cannot analyse (a CPU or goroutine profile). */
 export class UnsupportedProfileError extends MapbloatError {}
+
+/** The --binary file is not a Go executable mapbloat can read, or not the one that wrote the profile. */
+export class BinaryError extends MapbloatError {}

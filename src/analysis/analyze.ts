@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
 import type { Profile } from '../pprof/profile.js';
-import { attributeMaps, type Attribution, type Granularity, type MapSite } from './attribute.js';
+import { attributeMaps, type Attribution, type Evidence, type Granularity, type MapSite } from './attribute.js';
 import { focusFilter, rankSites } from './rank.js';
 import { requireHeapProfile, resolveSampleIndex } from './sample-type.js';
 
@@ -12,6 +12,8 @@ export interface AnalyzeOptions {
   readonly focus?: string;
   /** How many sites to keep; 0 or undefined keeps all. */
   readonly top?: number;
+  /** What the profile's frames rest on (SPEC §9). */
+  readonly evidence?: Evidence;
 }
 
 /** A site and its 1-based place in the ranking of all sites (focus and top keep it). */
@@ -39,7 +41,7 @@ export function analyzeProfile(profile: Profile, options: AnalyzeOptions = {}): 
   const top = options.top ?? 0;
   if (!Number.isInteger(top) || top < 0) throw new UsageError(`--top takes a whole number ≥ 0, not ${top}`);
 
-  const attribution = attributeMaps(profile, granularity);
+  const attribution = attributeMaps(profile, granularity, options.evidence);
   const ranked = rankSites(attribution.sites, profile.sampleTypes, sampleIndex).map((site, i) => ({ ...site, rank: i + 1 }));
   const matched = ranked.filter(keep);
   return {

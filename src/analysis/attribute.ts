@@ -57,6 +57,8 @@ const HMAP = 16;
 const LINKNAMED = 32;
 /** Runtime code by name or by file (see isRuntimeFrame). */
 const RUNTIME_CODE = 64;
+/** Recovered from the binary, not in the profile (see model/call-sites.ts). */
+const RECOVERED = 128;
 
 interface Group {
   readonly owner: Frame;
@@ -65,10 +67,15 @@ interface Group {
   readonly phases: Float64Array;
   /** Values per via candidate; "" stands for null. */
   readonly vias: Map<string, Float64Array>;
+  /** Some sample of the group rests on a frame recovered from the binary. */
+  recovered: boolean;
 }
 
-/** SPEC §2–§6 over every sample of a profile whose runtime frames are present. */
-export function attributeMaps(profile: Profile, granularity: Granularity = 'line'): Attribution {
+/**
+ * SPEC §2–§6 over every sample of a profile. `evidence` is what the profile's frames rest on;
+ * a site whose samples need a frame recovered from the binary is `binary` whatever it says.
+ */
+export function attributeMaps(profile: Profile, granularity: Granularity = 'line', evidence: Evidence = 'frames'): Attribution {
   const table = buildFrameTable(profile.locations);
   const nTypes = profile.sampleTypes.length;
   const flags = frameFlags(table.frames);
@@ -120,8 +127,10 @@ export function attributeMaps(profile: Profile, granularity: Granularity = 'line
     }
     // A stock writer drops the leading runtime frames, or keeps a stack whole when all of it is
     // runtime code: a runtime leaf followed by other code means nothing was dropped.
-    if (!runtimeFramesPresent && depth > 0 && flags[stack[0]] & RUNTIME) {
-      for (let d = 1; d < depth; d++) {
+    // Frames recovered from a binary are not the profile's: the leaf is the first frame it has.
+    const leaf = depth > 0 && flags[stack[0]] & RECOVERED ? 1 : 0;
+    if (!runtimeFramesPresent && depth > leaf && flags[stack[leaf]] & RUNTIME) {
+      for (let d = leaf + 1; d < depth; d++) {
         if (!(flags[stack[d]] & RUNTIME_CODE)) {
           runtimeFramesPresent = true;
           break;
@@ -161,9 +170,11 @@ export function attributeMaps(profile: Profile, granularity: Granularity = 'line
         values: new Float64Array(nTypes),
         phases: new Float64Array(PHASES.length * nTypes),
         vias: new Map(),
+        recovered: false,
       };
       groups.set(key, group);
     }
+    if (flags[stack[first]] & RECOVERED) group.recovered = true;
     const via = site === owner ? '' : table.frames[stack[site]].function;
     let viaValues = group.vias.get(via);
     if (viaValues === undefined) {
@@ -193,7 +204,7 @@ export function attributeMaps(profile: Profile, granularity: Granularity = 'line
       file: group.owner.file,
       line: granularity === 'line' ? group.owner.line : null,
       via: chooseVia(group.vias, sampleTypes),
-      evidence: 'frames',
+      evidence: group.recovered ? 'binary' : evidence,
       values: Array.from(group.values),
       phases,
     });
@@ -216,8 +227,10 @@ function frameFlags(frames: readonly Frame[]): Uint8Array {
     if (isLinknamedMapFrame(f.function)) fl |= LINKNAMED;
     if (isRuntimeFunction(f.function)) fl |= RUNTIME;
     if (isRuntimeFrame(f.function, f.file)) fl |= RUNTIME_CODE;
+    if (f.recovered === true) fl |= RECOVERED;
     if (isStdFunction(f.function)) fl |= STD;
-    const hint = mapRuntimeHint(f.function, f.file);
+    // A recovered runtime.mapassign is the name both implementations use: it proves neither.
+    const hint = f.recovered === true ? null : mapRuntimeHint(f.function, f.file);
     if (hint === 'swiss') fl |= SWISS;
     if (hint === 'hmap') fl |= HMAP;
     return fl;

@@ -11,13 +11,17 @@ export interface Snapshot {
   readonly attribution: Attribution;
 }
 
-export type ProfileMeta = Pick<Profile, 'sampleTypes' | 'defaultSampleType' | 'timeNanos' | 'durationNanos'>;
+export type ProfileMeta = Pick<Profile, 'sampleTypes' | 'defaultSampleType' | 'timeNanos' | 'durationNanos' | 'memStats'>;
 
 /** One profile → a snapshot. Done one profile at a time, so a series never holds two profiles. */
-export function takeSnapshot(source: string, profile: Profile, granularity: Granularity): Snapshot {
+export function takeSnapshot(source: string, profile: Profile, granularity: Granularity, evidence: Evidence = 'frames'): Snapshot {
   requireHeapProfile(profile);
-  const { sampleTypes, defaultSampleType, timeNanos, durationNanos } = profile;
-  return { source, profile: { sampleTypes, defaultSampleType, timeNanos, durationNanos }, attribution: attributeMaps(profile, granularity) };
+  const { sampleTypes, defaultSampleType, timeNanos, durationNanos, memStats } = profile;
+  return {
+    source,
+    profile: { sampleTypes, defaultSampleType, timeNanos, durationNanos, memStats },
+    attribution: attributeMaps(profile, granularity, evidence),
+  };
 }
 
 export type Status = 'new' | 'gone' | 'grown' | 'shrunk' | 'unchanged';

@@ -14,6 +14,7 @@ export interface ReportOptions {
   readonly format: Format;
   readonly json?: boolean;
   readonly color: boolean;
+  readonly binary?: string;
 }
 
 export const DEFAULT_TOP = 20;
@@ -31,6 +32,12 @@ export function addGateOptions(cmd: Command): Command {
 
 export function addReportOptions(cmd: Command): Command {
   return cmd
+    .addOption(
+      new Option(
+        '--binary <path>',
+        'the Go program that wrote the profile (ELF, may be gzipped): recovers the runtime frames a stock profile hides; exact with the text profile (debug=1)',
+      ),
+    )
     .addOption(
       new Option('--sample-index <type>', 'sample type to rank by, e.g. inuse_space, alloc_space, inuse_objects (default: the profile\'s default, else inuse_space)'),
     )

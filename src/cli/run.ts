@@ -2,13 +2,12 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { analyzeProfile } from '../analysis/analyze.js';
 import { MapbloatError, UsageError } from '../errors.js';
-import { decodeProfile } from '../pprof/decode.js';
 import { diffSnapshots, takeSnapshot, type Snapshot } from '../analysis/diff.js';
 import { checkThresholdUnit, findBreaches, parseThreshold, requireVisibleMaps } from '../analysis/threshold.js';
 import { breachMessage } from '../report/diff-view.js';
 import { analyzeRenderers, diffRenderers, type Format } from '../report/index.js';
 import { analyzeNotes, diffNotes } from '../report/notes.js';
-import { readInput, sourceName } from './input.js';
+import { inContext, loadProfile, readBinary } from './input.js';
 import { colorAllowed, type Io } from './io.js';
 import { addGateOptions, addReportOptions, DEFAULT_TOP, type DiffCliOptions, type ReportOptions } from './options.js';
 
@@ -35,7 +34,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     program
       .command('analyze')
       .description('rank map memory in a heap profile by the code that owns each map')
-      .argument('<profile>', 'heap profile: pprof protobuf, gzipped or raw; "-" reads stdin'),
+      .argument('<profile>', 'heap profile: pprof protobuf (gzipped or raw) or the legacy text form (?debug=1); "-" reads stdin'),
   ).action(async (path: string, options: ReportOptions) => {
     exitCode = await analyzeCommand(path, options, io);
   });
@@ -45,7 +44,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       program
         .command('diff')
         .description('compare heap profiles taken over time: which maps grew, which keep growing; gate CI on growth')
-        .argument('<profiles...>', 'two or more heap profiles (pprof protobuf, gzipped or raw); "-" reads one from stdin'),
+        .argument('<profiles...>', 'two or more heap profiles (protobuf or text, as for analyze); "-" reads one from stdin'),
     ),
   ).action(async (paths: string[], options: DiffCliOptions) => {
     exitCode = await diffCommand(paths, options, io);
@@ -74,14 +73,15 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
 
 async function analyzeCommand(path: string, options: ReportOptions, io: Io): Promise<number> {
   const format = outputFormat(options);
-  const source = sourceName(path);
-  const bytes = await readInput(path, io);
+  const symbolizer = options.binary === undefined ? null : await readBinary(options.binary, io);
+  const { source, profile, evidence } = await loadProfile(path, io, symbolizer, options.binary);
   const result = inContext(source, () =>
-    analyzeProfile(decodeProfile(bytes), {
+    analyzeProfile(profile, {
       sampleIndex: options.sampleIndex,
       granularity: options.granularity,
       focus: options.focus,
       top: options.top ?? (format === 'json' ? 0 : DEFAULT_TOP),
+      evidence,
     }),
   );
   const color = options.color && format !== 'json' && colorAllowed(io);
@@ -99,11 +99,11 @@ async function diffCommand(paths: readonly string[], options: DiffCliOptions, io
     maxSiteGrowth: options.maxSiteGrowth === undefined ? null : parseThreshold('--max-site-growth', options.maxSiteGrowth),
   };
   // One profile at a time: only its attribution stays, never two decoded profiles at once.
+  const symbolizer = options.binary === undefined ? null : await readBinary(options.binary, io);
   const snapshots: Snapshot[] = [];
   for (const path of paths) {
-    const source = sourceName(path);
-    const bytes = await readInput(path, io);
-    snapshots.push(inContext(source, () => takeSnapshot(source, decodeProfile(bytes), options.granularity)));
+    const { source, profile, evidence } = await loadProfile(path, io, symbolizer, options.binary);
+    snapshots.push(inContext(source, () => takeSnapshot(source, profile, options.granularity, evidence)));
   }
   const diff = diffSnapshots(snapshots, {
     sampleIndex: options.sampleIndex,
@@ -136,17 +136,4 @@ function outputFormat(options: ReportOptions): Format {
     return 'json';
   }
   return options.format;
-}
-
-/** Input errors name the input they are about; usage errors stand as they are. */
-function inContext<T>(source: string, fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof MapbloatError && !(err instanceof UsageError)) {
-      const Ctor = err.constructor as new (message: string, options: { cause: unknown; exitCode: number }) => MapbloatError;
-      throw new Ctor(`${source}: ${err.message}`, { cause: err, exitCode: err.exitCode });
-    }
-    throw err;
-  }
 }

@@ -5,11 +5,37 @@ export interface Frame {
   readonly function: string;
   readonly file: string;
   readonly line: number;
+  /** Not in the profile: recovered from the program's binary. */
+  readonly recovered?: boolean;
+}
+
+/**
+ * A function name as Go prints it in tracebacks and text profiles: generic instantiations lose
+ * their shape arguments ("main.Index[...]"). Protobuf profiles of Go ≥ 1.21 keep the full name.
+ */
+export function printName(name: string): string {
+  let out = '';
+  let depth = 0;
+  for (const ch of name) {
+    if (ch === '[') {
+      if (depth === 0) out += '[...]';
+      depth++;
+    } else if (ch === ']' && depth > 0) {
+      depth--;
+    } else if (depth === 0) {
+      out += ch;
+    }
+  }
+  return out;
 }
 
 /** The frames of one location, innermost inlined frame first. */
 export function locationFrames(location: Location): Frame[] {
-  return location.lines.map((l) => ({ function: l.function.name, file: l.function.filename, line: l.line }));
+  return location.lines.map((l) =>
+    l.function.recovered === true
+      ? { function: l.function.name, file: l.function.filename, line: l.line, recovered: true }
+      : { function: l.function.name, file: l.function.filename, line: l.line },
+  );
 }
 
 /** Sample i's frames leaf → root: every location in order, and inside it every line in order. */
@@ -48,7 +74,7 @@ export function buildFrameTable(locations: readonly Location[]): FrameTable {
   locations.forEach((location, l) => {
     locationStart[l] = locationFrameIds.length;
     for (const frame of locationFrames(location)) {
-      const key = `${frame.function}\u0000${frame.file}\u0000${frame.line}`;
+      const key = `${frame.function}\u0000${frame.file}\u0000${frame.line}\u0000${frame.recovered === true}`;
       let id = frameIds.get(key);
       if (id === undefined) {
         id = frames.length;

@@ -14,9 +14,19 @@ import { readInt, readUint } from './varint.js';
  * every raw location id and remap them afterwards.
  */
 export function decodeProfile(bytes: Uint8Array): Profile {
+  return decodeProtobuf(inflate(bytes));
+}
+
+/** The bytes of a profile, gunzipped when they start with gzip's magic bytes. */
+export function inflate(bytes: Uint8Array): Uint8Array {
   if (bytes.length === 0) throw new DecodeError('the input is empty: expected a pprof profile (gzipped or raw protobuf)');
   const raw = isGzip(bytes) ? gunzip(bytes) : bytes;
   if (raw.length === 0) throw new DecodeError('the gzip stream holds no data: expected a pprof profile');
+  return raw;
+}
+
+/** An uncompressed protobuf Profile message. */
+export function decodeProtobuf(raw: Uint8Array): Profile {
   try {
     return decodeMessage(raw);
   } catch (err) {
@@ -226,6 +236,7 @@ function decodeMessage(buf: Uint8Array): Profile {
     periodType: periodType === null ? null : valueType(periodType, 'period_type'),
     period,
     comments: comments.map((c) => str(c, 'a comment')),
+    memStats: null,
   };
 }
 

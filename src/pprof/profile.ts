@@ -15,6 +15,8 @@ export interface Func {
   readonly systemName: string;
   readonly filename: string;
   readonly startLine: number;
+  /** Not in the profile: recovered from the program's binary (the runtime function a line calls). */
+  readonly recovered?: boolean;
 }
 
 export interface Line {
@@ -65,6 +67,8 @@ export interface Profile {
   readonly periodType: ValueType | null;
   readonly period: number;
   readonly comments: readonly string[];
+  /** The runtime.MemStats block of a text profile; null for protobuf. */
+  readonly memStats: Readonly<Record<string, number>> | null;
 }
 
 /** Sample i's value for every sample type (a copy). */

@@ -1,7 +1,8 @@
 import type { AnalyzeResult, RankedSite } from '../analysis/analyze.js';
 import { PHASE_DISPLAY_ORDER } from '../analysis/phase.js';
 import type { ValueType } from '../pprof/profile.js';
-import { displayFunction, formatPercentRounded, formatShare, formatTime, formatValue } from './format.js';
+import { displayFunction, formatBytes, formatPercentRounded, formatShare, formatTime, formatValue } from './format.js';
+import { mapShareOfHeapInuse } from './json.js';
 import { analyzeNotes } from './notes.js';
 import { plural, sitesShown } from './phrases.js';
 import type { NoteJson } from './schema.js';
@@ -18,6 +19,8 @@ export interface AnalyzeView {
   readonly maps: string;
   /** One sentence for a PR comment: how much of the heap the maps hold. */
   readonly headline: string;
+  /** A text profile's runtime.MemStats summary, or null. */
+  readonly memStats: string | null;
   readonly columns: readonly Column[];
   readonly rows: readonly Row[];
   /** Whether any row has a via; the column is left out otherwise. */
@@ -62,7 +65,7 @@ export function analyzeView(result: AnalyzeResult, source: string): AnalyzeView 
     hidden && map === 0
       ? 'not visible: the runtime frames are hidden in this profile (see the note)'
       : `${formatValue(map, selected.unit)} (${formatShare(map, heap)} of heap) in ${plural(result.siteCount, 'site')}` +
-        (hidden ? ', through linknamed frames only (see the note)' : '');
+        (!hidden ? '' : result.sites.some((s) => s.evidence === 'binary') ? ', from the binary\'s call sites (see the note)' : ', through linknamed frames only (see the note)');
 
   const headline =
     hidden && map === 0
@@ -73,6 +76,7 @@ export function analyzeView(result: AnalyzeResult, source: string): AnalyzeView 
   return {
     source,
     headline,
+    memStats: memStatsLine(result),
     time: formatTime(profile.timeNanos),
     runtime: RUNTIME_NAMES[attribution.runtime],
     runtimeFrames: hidden ? 'hidden by the profile writer' : 'present',
@@ -105,6 +109,26 @@ export function analyzeView(result: AnalyzeResult, source: string): AnalyzeView 
     footer: footer(result),
     notes: analyzeNotes(result),
   };
+}
+
+/** "HeapAlloc 85.0 MiB · HeapInuse 90.7 MiB (maps 63.9%) · … · NumGC 7 · NextGC off" */
+function memStatsLine(result: AnalyzeResult): string | null {
+  const m = result.profile.memStats;
+  if (m === null) return null;
+  const visible = result.attribution.runtimeFrames === 'present' || result.siteCount > 0;
+  const share = visible ? mapShareOfHeapInuse(result) : null;
+  const bytes = (name: string) => `${name} ${formatBytes(m[name] ?? 0)}`;
+  // With the GC off (GOGC=off, SetGCPercent(-1)) the runtime leaves NextGC at an absurd value.
+  const nextGC = (m.NextGC ?? 0) >= 2 ** 60 ? 'NextGC off' : bytes('NextGC');
+  return [
+    bytes('HeapAlloc'),
+    `${bytes('HeapInuse')}${share === null ? '' : ` (maps ${(100 * share).toFixed(1)}%)`}`,
+    bytes('HeapIdle'),
+    bytes('HeapReleased'),
+    bytes('Sys'),
+    `NumGC ${m.NumGC ?? 0}`,
+    nextGC,
+  ].join(' · ');
 }
 
 /** "grow 71% · assign 29%" of the selected type (of alloc_space when the site has none of it). */

@@ -1,3 +1,5 @@
+import { printName } from '../model/frames.js';
+
 /** Number formatting shared by the table and markdown renderers. JSON keeps exact integers. */
 
 const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -43,22 +45,5 @@ export function formatTime(timeNanos: number): string {
   return `${new Date(timeNanos / 1e6).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
-/**
- * A function name for display: generic instantiations lose their shape arguments, the way Go
- * prints them in tracebacks ("main.Index[...]"); JSON keeps the full name.
- */
-export function displayFunction(name: string): string {
-  let out = '';
-  let depth = 0;
-  for (const ch of name) {
-    if (ch === '[') {
-      if (depth === 0) out += '[...]';
-      depth++;
-    } else if (ch === ']' && depth > 0) {
-      depth--;
-    } else if (depth === 0) {
-      out += ch;
-    }
-  }
-  return out;
-}
+/** A function name for display: generic shape arguments shortened, as Go prints them. */
+export const displayFunction = printName;

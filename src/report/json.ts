@@ -3,7 +3,7 @@ import { PHASE_DISPLAY_ORDER } from '../analysis/phase.js';
 import type { Attribution } from '../analysis/attribute.js';
 import type { Profile, ValueType } from '../pprof/profile.js';
 import { analyzeNotes } from './notes.js';
-import type { AnalyzeJson, ProfileJson, SiteJson, ValuesJson } from './schema.js';
+import type { AnalyzeJson, MemStatsJson, ProfileJson, SiteJson, ValuesJson } from './schema.js';
 
 export function analyzeJson(result: AnalyzeResult, source: string): AnalyzeJson {
   const { profile, attribution } = result;
@@ -34,7 +34,24 @@ export function analyzeJson(result: AnalyzeResult, source: string): AnalyzeJson 
     ),
     siteCounts: { total: result.siteCount, matched: result.matchedCount, shown: result.sites.length },
     notes: analyzeNotes(result),
+    memstats: memStatsJson(result),
   };
+}
+
+export const MEMSTATS_FIELDS = ['HeapAlloc', 'HeapInuse', 'HeapIdle', 'HeapReleased', 'Sys', 'NumGC', 'NextGC'] as const;
+
+function memStatsJson(result: AnalyzeResult): MemStatsJson | null {
+  const m = result.profile.memStats;
+  if (m === null) return null;
+  const fields = Object.fromEntries(MEMSTATS_FIELDS.map((f) => [f, m[f] ?? 0])) as Omit<MemStatsJson, 'mapShareOfHeapInuse'>;
+  const visible = result.attribution.runtimeFrames === 'present' || result.siteCount > 0;
+  return { ...fields, mapShareOfHeapInuse: visible ? mapShareOfHeapInuse(result) : null };
+}
+
+export function mapShareOfHeapInuse(result: AnalyzeResult): number | null {
+  const inuse = result.profile.sampleTypes.findIndex((t) => t.type === 'inuse_space');
+  const heapInuse = result.profile.memStats?.HeapInuse ?? 0;
+  return inuse < 0 || heapInuse === 0 ? null : result.attribution.totals.map[inuse] / heapInuse;
 }
 
 export function renderAnalyzeJson({ result, source }: { readonly result: AnalyzeResult; readonly source: string }): string {

@@ -9,6 +9,7 @@ export function renderAnalyzeMarkdown({ result, source }: AnalyzeRenderInput): s
     '',
     `**${view.headline}** · Go maps: ${view.runtime} · profile time ${view.time}`,
     '',
+    ...(view.memStats === null ? [] : [`runtime.MemStats: ${view.memStats}`, '']),
   ];
   for (const note of view.notes) lines.push(`> ${escapeCell(note.message)}`, '');
   if (view.rows.length > 0) {

@@ -14,6 +14,15 @@ export function analyzeNotes(result: AnalyzeResult): NoteJson[] {
   return result.attribution.runtimeFrames === 'hidden' ? [hiddenFramesNote([result.attribution], type, 'this profile')] : [];
 }
 
+/** A stock protobuf read with --binary: exact per site, coarse in phase. */
+const CALL_SITES_NOTE: NoteJson = {
+  code: 'call-sites-from-binary',
+  message:
+    "Runtime frames hidden: Go's heap profile writer removed them, and the program's binary recovered which runtime map function each allocating line calls (mapassign, makemap, mapclone). " +
+    'Map memory per site is exact; growth and overflow buckets are allocated inside mapassign and count as assign. ' +
+    'The text profile (/debug/pprof/heap?debug=1) with --binary gives the phases too.',
+};
+
 export function diffNotes(diff: DiffResult): NoteJson[] {
   const notes: NoteJson[] = [];
   if (diff.orderedBy === 'arguments') {
@@ -32,6 +41,7 @@ export function diffNotes(diff: DiffResult): NoteJson[] {
 }
 
 function hiddenFramesNote(attributions: readonly Attribution[], type: ValueType, which: string): NoteJson {
+  if (attributions.some((a) => a.sites.some((s) => s.evidence === 'binary'))) return CALL_SITES_NOTE;
   const t = attributions.map((a) => a.sampleTypes.indexOf(type)).find((i) => i >= 0) ?? 0;
   const anyMap = attributions.some((a) => a.totals.map.some((v) => v !== 0));
   const found = Math.max(...attributions.map((a) => a.linknamedOnly[t]));
@@ -44,7 +54,7 @@ function hiddenFramesNote(attributions: readonly Attribution[], type: ValueType,
       `Runtime frames hidden: Go's heap profile writer (runtime/pprof, net/http/pprof, go test -memprofile) removed the runtime's frames from ${which}, ` +
       'so map internals (runtime.mapassign, hashGrow, internal/runtime/maps) are invisible and map memory is filed under the user line that touched the map. ' +
       `${what} ` +
-      "The hidden frames can be recovered from the text profile (/debug/pprof/heap?debug=1) together with the program's binary, " +
+      "The hidden frames can be recovered from the text profile (/debug/pprof/heap?debug=1) together with the program's binary (--binary), " +
       "from the program's source tree, or from a profile written with runtime frames kept.",
   };
 }

@@ -63,6 +63,22 @@ export interface AnalyzeJson {
   /** Sites in the profile, sites matching --focus, and sites listed here (after --top). */
   siteCounts: { total: number; matched: number; shown: number };
   notes: NoteJson[];
+  /** From a text profile's `# runtime.MemStats` block; null for protobuf profiles. */
+  memstats: MemStatsJson | null;
+}
+
+/** runtime.MemStats fields (bytes, except NumGC), as the text profile printed them. */
+export interface MemStatsJson {
+  HeapAlloc: number;
+  HeapInuse: number;
+  HeapIdle: number;
+  HeapReleased: number;
+  Sys: number;
+  NumGC: number;
+  /** Above 2^53 (and so inexact) when the GC is off. */
+  NextGC: number;
+  /** Map inuse_space / HeapInuse: the share of the in-use heap spans that maps hold. */
+  mapShareOfHeapInuse: number | null;
 }
 
 /**

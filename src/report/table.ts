@@ -25,6 +25,7 @@ export function renderAnalyzeTable({ result, source }: AnalyzeRenderInput, ctx: 
     field(c, 'sample', view.sampleType),
     field(c, 'heap', view.heap),
     field(c, 'maps', c.bold(view.maps)),
+    ...(view.memStats === null ? [] : [field(c, 'memstats', view.memStats)]),
   ];
   const lines = [...header, ''];
   if (view.rows.length > 0) {
@@ -48,7 +49,7 @@ export function renderAnalyzeTable({ result, source }: AnalyzeRenderInput, ctx: 
 }
 
 function field(c: ChalkInstance, name: string, value: string): string {
-  return `  ${c.dim(name.padEnd(8))}${value}`;
+  return `  ${c.dim(name.padEnd(9))}${value}`;
 }
 
 /** Borderless columns with a rule under the header, like `go tool pprof -top`. */

@@ -1,0 +1,147 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { AnalyzeJson, DiffJson } from '../../src/report/schema.js';
+import { FIXTURES, fixture, readExpected, runCli } from '../helpers.js';
+
+// Issue 4: the legacy text profile plus the program's binary recovers the frames a stock writer
+// hides, exactly: X.heap.txt + bin/<scenario> must reproduce X.full.expected.json, written from a
+// full-frame profile of the very same snapshot.
+const VERSIONS = ['go1.19', 'go1.23', 'go1.24', 'go1.24-noswiss'];
+const SNAPSHOTS = ['multi', 'grow', 'smallmaps', 'bigvalues', 'leak_0', 'leak_1', 'leak_2', 'leak_3', 'leak_4'];
+const CASES = VERSIONS.flatMap((v) => SNAPSHOTS.map((s) => [v, s] as const));
+const binary = (version: string, snapshot: string) => fixture(`${version}/bin/${snapshot.replace(/_\d$/, '')}.gz`);
+
+async function json<T = AnalyzeJson>(argv: string[]): Promise<T> {
+  const { code, stdout, stderr } = await runCli([...argv, '--json']);
+  expect([code, stderr]).toEqual([0, '']);
+  return JSON.parse(stdout) as T;
+}
+
+const strip = (s: AnalyzeJson['sites'][number]) => ({ function: s.function, file: s.file, line: s.line, via: s.via, values: s.values, phases: s.phases });
+
+describe.each(CASES)('%s %s', (version, snapshot) => {
+  it('text + binary equals the full-frame reference exactly', async () => {
+    const expected = readExpected(`${version}/${snapshot}.full.expected.json`);
+    const got = await json(['analyze', fixture(`${version}/${snapshot}.heap.txt`), '--binary', binary(version, snapshot)]);
+    expect(got.totals).toEqual(expected.totals);
+    expect(got.sites.map(strip)).toEqual(expected.sites);
+    expect(new Set(got.sites.map((s) => s.evidence))).toEqual(new Set(['binary']));
+    expect(got.profile.runtime).toBe(expected.runtime);
+    expect(got.profile.runtimeFrames).toBe('present');
+    expect(got.notes).toEqual([]);
+  });
+
+  it('text alone: the heap totals of the protobuf, the frames hidden, the MemStats block', async () => {
+    const text = readFileSync(`${FIXTURES}/${version}/${snapshot}.heap.txt`, 'utf8');
+    const memstat = (name: string) => Number(new RegExp(`^# ${name} = (\\d+)$`, 'm').exec(text)![1]);
+    const got = await json(['analyze', fixture(`${version}/${snapshot}.heap.txt`)]);
+    expect(got.totals.heap).toEqual(readExpected(`${version}/${snapshot}.expected.json`).totals.heap);
+    expect(got.profile.runtimeFrames).toBe('hidden');
+    expect(got.notes.map((n) => n.code)).toEqual(['runtime-frames-hidden']);
+    expect(got.memstats).toEqual({
+      HeapAlloc: memstat('HeapAlloc'),
+      HeapInuse: memstat('HeapInuse'),
+      HeapIdle: memstat('HeapIdle'),
+      HeapReleased: memstat('HeapReleased'),
+      Sys: memstat('Sys'),
+      NumGC: memstat('NumGC'),
+      NextGC: memstat('NextGC'),
+      mapShareOfHeapInuse: null,
+    });
+    expect(got.profile.timeNanos).toBe(memstat('LastGC'));
+  });
+
+  it('stock protobuf + binary: exact sites and map totals, phases only from the called entry point', async () => {
+    const expected = readExpected(`${version}/${snapshot}.full.expected.json`);
+    const got = await json(['analyze', fixture(`${version}/${snapshot}.pb.gz`), '--binary', binary(version, snapshot)]);
+    expect(got.totals).toEqual(expected.totals);
+    expect(got.sites.map(({ function: fn, file, line, via, values }) => ({ function: fn, file, line, via, values }))).toEqual(
+      expected.sites.map(({ function: fn, file, line, via, values }) => ({ function: fn, file, line, via, values })),
+    );
+    for (const [i, site] of got.sites.entries()) {
+      expect(site.evidence).toBe('binary');
+      // Growth and overflow happen inside mapassign: they count as assign; create is exact.
+      expect(Object.keys(site.phases).every((p) => p === 'create' || p === 'assign')).toBe(true);
+      expect(site.phases.create ?? null).toEqual(expected.sites[i].phases.create ?? null);
+    }
+    expect(got.profile.runtimeFrames).toBe('hidden');
+    expect(got.notes.map((n) => n.code)).toEqual(['call-sites-from-binary']);
+  });
+});
+
+describe('text profiles', () => {
+  it.each(['go1.19', 'go1.24'])('%s grow_sampled: records scaled like runtime/pprof (MemProfileRate 512 KiB)', async (version) => {
+    const got = await json(['analyze', fixture(`${version}/grow_sampled.heap.txt`)]);
+    expect(got.totals.heap).toEqual(readExpected(`${version}/grow_sampled.expected.json`).totals.heap);
+  });
+
+  it('diff takes text profiles and --binary, ordered by their last GC', async () => {
+    const names = [4, 0, 2].map((i) => fixture(`go1.23/leak_${i}.heap.txt`));
+    const got = await json<DiffJson>(['diff', ...names, '--binary', binary('go1.23', 'leak')]);
+    expect(got.orderedBy).toBe('time');
+    expect(got.snapshots.map((s) => s.source)).toEqual([0, 2, 4].map((i) => fixture(`go1.23/leak_${i}.heap.txt`)));
+    const remember = got.sites.find((s) => s.function === 'main.(*Server).remember')!;
+    const values = (i: number) => readExpected(`go1.23/leak_${i}.full.expected.json`).sites.find((s) => s.function === 'main.(*Server).remember')!.values;
+    expect([remember.trend, remember.evidence]).toEqual(['rising', 'binary']);
+    expect(remember.series).toEqual([values(0), values(2), values(4)]);
+  });
+
+  it('the table shows the MemStats summary with the maps\' share of HeapInuse', async () => {
+    const { stdout } = await runCli(['analyze', fixture('go1.19/leak_4.heap.txt'), '--binary', binary('go1.19', 'leak')]);
+    const expected = readExpected('go1.19/leak_4.full.expected.json');
+    const text = readFileSync(`${FIXTURES}/go1.19/leak_4.heap.txt`, 'utf8');
+    const heapInuse = Number(/^# HeapInuse = (\d+)$/m.exec(text)![1]);
+    const share = ((100 * expected.totals.map.inuse_space) / heapInuse).toFixed(1);
+    expect(stdout).toMatch(new RegExp(`\\n  memstats HeapAlloc [\\d.]+ MiB · HeapInuse [\\d.]+ MiB \\(maps ${share}%\\) · HeapIdle `));
+    expect(stdout).toContain(' · NumGC 16 · NextGC off\n');
+  });
+});
+
+describe('a binary that does not fit, or a bad text profile: exit 2 with one line', () => {
+  const TEXT = fixture('go1.24/leak_4.heap.txt');
+  it.each([
+    [
+      'another program of the same toolchain',
+      ['analyze', TEXT, '--binary', fixture('go1.24/bin/multi.gz')],
+      `mapbloat: ${fixture('go1.24/bin/multi.gz')}: does not match the profile: address 0x4d6ce5 is outside its code (0x401000–0x4d6a81)`,
+    ],
+    [
+      'another program whose code covers the addresses',
+      ['analyze', fixture('go1.24/grow.heap.txt'), '--binary', fixture('go1.24/bin/leak.gz')],
+      `mapbloat: ${fixture('go1.24/bin/leak.gz')}: does not match the profile: at 0x4c18db the profile shows runtime/pprof.(*pcDeck).tryAdd runtime/pprof/proto.go:573, the binary runtime/pprof.printStackRecord runtime/pprof/pprof.go:558`,
+    ],
+    [
+      'a stock protobuf with another build ID',
+      ['analyze', fixture('go1.24/leak_4.pb.gz'), '--binary', fixture('go1.24/bin/grow.gz')],
+      `mapbloat: ${fixture('go1.24/bin/grow.gz')}: does not match the profile: its build ID is 23480aecb061752b2e6b904547bcf1414587712c, the profile's is 5780865c04dfc0984fb0a81a9703a0dce3f64872`,
+    ],
+    ['a file that is not ELF', ['analyze', TEXT, '--binary', 'package.json'], 'mapbloat: package.json: is not an ELF executable (mapbloat reads Linux Go binaries)'],
+    ['a missing binary', ['analyze', TEXT, '--binary', 'fixtures/nope'], 'mapbloat: fixtures/nope: no such file'],
+    ['stdin as the binary', ['analyze', TEXT, '--binary', '-'], 'mapbloat: --binary takes a file, not stdin'],
+  ])('%s', async (_, argv, message) => {
+    expect(await runCli(argv)).toEqual({ code: 2, stdout: '', stderr: `${message}\n` });
+  });
+
+  it('a truncated text profile', async () => {
+    const text = readFileSync(`${FIXTURES}/go1.24/leak_4.heap.txt`);
+    const cut = text.subarray(0, text.indexOf('\n', 20_000) + 1);
+    const inMidLine = text.subarray(0, 20_000);
+    expect(await runCli(['analyze', '-'], { stdin: inMidLine })).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `mapbloat: stdin: truncated text heap profile: it ends in the middle of line ${inMidLine.toString().split('\n').length}\n`,
+    });
+    const { code, stderr } = await runCli(['analyze', '-'], { stdin: cut });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^mapbloat: stdin: truncated text heap profile: its records add up to \d+: \d+ \[\d+: \d+\] but its header says 551252: 40718536 \[805418: 80408440\]\n$/);
+  });
+
+  it('a text profile of another kind', async () => {
+    const stdin = Buffer.from('goroutine profile: total 4\n1 @ 0x43d0ce 0x40b9e4\n');
+    expect(await runCli(['analyze', '-'], { stdin })).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'mapbloat: stdin: a text goroutine profile, not a heap profile: take one from /debug/pprof/heap?debug=1\n',
+    });
+  });
+});
