@@ -1,6 +1,7 @@
 import { UsageError } from '../errors.js';
 import type { Profile } from '../pprof/profile.js';
-import { attributeMaps, type Attribution, type Evidence, type Granularity, type MapSite } from './attribute.js';
+import { attributeMaps, type Attribution, type Evidence, type Granularity, type MapSite, type SourceLookup } from './attribute.js';
+import type { SourceStats } from './source-lines.js';
 import { focusFilter, rankSites } from './rank.js';
 import { requireHeapProfile, resolveSampleIndex } from './sample-type.js';
 
@@ -14,6 +15,8 @@ export interface AnalyzeOptions {
   readonly top?: number;
   /** What the profile's frames rest on (SPEC §9). */
   readonly evidence?: Evidence;
+  /** The source tree's map lines, for stock profiles (SPEC §9 evidence "source"). */
+  readonly source?: { readonly lookup: SourceLookup; readonly stats: SourceStats } | null;
 }
 
 /** A site and its 1-based place in the ranking of all sites (focus and top keep it). */
@@ -30,6 +33,8 @@ export interface AnalyzeResult {
   /** How many sites the profile has, and how many of them match the focus. */
   readonly siteCount: number;
   readonly matchedCount: number;
+  /** How the profile's files were found in the source tree; null when no source was read. */
+  readonly sourceStats: SourceStats | null;
 }
 
 /** Profile → ranked map sites: the whole of `mapbloat analyze` short of rendering. */
@@ -41,7 +46,7 @@ export function analyzeProfile(profile: Profile, options: AnalyzeOptions = {}): 
   const top = options.top ?? 0;
   if (!Number.isInteger(top) || top < 0) throw new UsageError(`--top takes a whole number ≥ 0, not ${top}`);
 
-  const attribution = attributeMaps(profile, granularity, options.evidence);
+  const attribution = attributeMaps(profile, granularity, options.evidence, options.source?.lookup);
   const ranked = rankSites(attribution.sites, profile.sampleTypes, sampleIndex).map((site, i) => ({ ...site, rank: i + 1 }));
   const matched = ranked.filter(keep);
   return {
@@ -53,5 +58,6 @@ export function analyzeProfile(profile: Profile, options: AnalyzeOptions = {}): 
     sites: top > 0 ? matched.slice(0, top) : matched,
     siteCount: ranked.length,
     matchedCount: matched.length,
+    sourceStats: options.source?.stats ?? null,
   };
 }

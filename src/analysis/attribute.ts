@@ -22,6 +22,15 @@ export type Evidence = 'frames' | 'binary' | 'source';
 /** Values indexed like the profile's sample types. */
 export type Values = readonly number[];
 
+/** A source line's map operation (see src/source/map-lines.ts). */
+export interface SourceLineOp {
+  readonly phase: 'create' | 'assign' | 'clone';
+  readonly mixed: boolean;
+}
+
+/** Looks up what a user line does to a map; undefined when it does nothing to one, or is unknown. */
+export type SourceLookup = (file: string, line: number) => SourceLineOp | undefined;
+
 /** A group of map samples that share an owner (SPEC §5). */
 export interface MapSite {
   readonly function: string;
@@ -34,6 +43,8 @@ export interface MapSite {
   readonly values: Values;
   /** Only the phases with a non-zero value. */
   readonly phases: Readonly<Partial<Record<Phase, Values>>>;
+  /** Source evidence only: a line of the site also allocates non-map memory, counted whole. */
+  readonly mixed: boolean;
 }
 
 export interface Attribution {
@@ -69,18 +80,29 @@ interface Group {
   readonly vias: Map<string, Float64Array>;
   /** Some sample of the group rests on a frame recovered from the binary. */
   recovered: boolean;
+  /** Some sample of the group rests on its source line alone. */
+  fromSource: boolean;
+  mixed: boolean;
 }
 
 /**
  * SPEC §2–§6 over every sample of a profile. `evidence` is what the profile's frames rest on;
  * a site whose samples need a frame recovered from the binary is `binary` whatever it says.
  */
-export function attributeMaps(profile: Profile, granularity: Granularity = 'line', evidence: Evidence = 'frames'): Attribution {
+export function attributeMaps(
+  profile: Profile,
+  granularity: Granularity = 'line',
+  evidence: Evidence = 'frames',
+  source?: SourceLookup,
+): Attribution {
   const table = buildFrameTable(profile.locations);
   const nTypes = profile.sampleTypes.length;
   const flags = frameFlags(table.frames);
   const phaseRank = new Uint8Array(table.frames.length);
   table.frames.forEach((f, k) => (phaseRank[k] = flags[k] & MAP ? PHASES.indexOf(framePhase(f.function)) : 255));
+  // SPEC §9 evidence "source": user frames whose line is a map operation. Used only for samples
+  // without any map frame, at their leaf, so frame evidence always wins and no line counts twice.
+  const sourceOps = table.frames.map((f, k) => (source === undefined || flags[k] & (RUNTIME | MAP) ? undefined : source(f.file, f.line)));
 
   // Flags of every frame of a location, or-ed: most samples of a big profile touch no map and
   // are settled by a few location lookups.
@@ -96,11 +118,43 @@ export function attributeMaps(profile: Profile, granularity: Granularity = 'line
   const heap = new Float64Array(nTypes);
   const map = new Float64Array(nTypes);
   const linknamedOnly = new Float64Array(nTypes);
-  const groups = new Map<number, Group>();
+
   let seen = 0;
   let runtimeFramesPresent = false;
 
+  const groups = new Map<number, Group>();
   const { stackStart, stackLocations, values } = profile.samples;
+  const groupOf = (key: number, ownerFrame: number): Group => {
+    let group = groups.get(key);
+    if (group === undefined) {
+      group = {
+        owner: table.frames[ownerFrame],
+        values: new Float64Array(nTypes),
+        phases: new Float64Array(PHASES.length * nTypes),
+        vias: new Map(),
+        recovered: false,
+        fromSource: false,
+        mixed: false,
+      };
+      groups.set(key, group);
+    }
+    return group;
+  };
+  const add = (group: Group, via: string, phase: number, base: number): void => {
+    let viaValues = group.vias.get(via);
+    if (viaValues === undefined) {
+      viaValues = new Float64Array(nTypes);
+      group.vias.set(via, viaValues);
+    }
+    const phaseBase = phase * nTypes;
+    for (let t = 0; t < nTypes; t++) {
+      const v = values[base + t];
+      group.values[t] += v;
+      group.phases[phaseBase + t] += v;
+      viaValues[t] += v;
+    }
+  };
+  const fromSource: Array<{ sample: number; owner: number; via: string; op: SourceLineOp }> = [];
   let stack = new Uint32Array(256);
   for (let i = 0; i < profile.samples.count; i++) {
     const base = i * nTypes;
@@ -110,7 +164,8 @@ export function attributeMaps(profile: Profile, granularity: Granularity = 'line
     let sampleFlags = 0;
     for (let k = from; k < to; k++) sampleFlags |= locationFlags[stackLocations[k]];
     seen |= sampleFlags;
-    if ((sampleFlags & (MAP | RUNTIME)) === 0) continue;
+    const op = !(sampleFlags & MAP) && to > from ? sourceOps[locationFrameIds[locationStart[stackLocations[from]]]] : undefined;
+    if (op === undefined && (sampleFlags & (MAP | RUNTIME)) === 0) continue;
 
     // The sample's frames, leaf → root.
     let depth = 0;
@@ -124,6 +179,15 @@ export function attributeMaps(profile: Profile, granularity: Granularity = 'line
         }
         stack[depth++] = locationFrameIds[j];
       }
+    }
+    if (op !== undefined) {
+      // The leaf line is a map operation by its source: it is the site (SPEC §5 from there on).
+      // Kept aside: in a profile whose runtime frames are present, no map frame means no map.
+      let owner = 0;
+      while (owner < depth && flags[stack[owner]] & STD) owner++;
+      if (owner === depth) owner = 0;
+      fromSource.push({ sample: i, owner: stack[owner], via: owner === 0 ? '' : table.frames[stack[0]].function, op });
+      continue;
     }
     // A stock writer drops the leading runtime frames, or keeps a stack whole when all of it is
     // runtime code: a runtime leaf followed by other code means nothing was dropped.
@@ -162,31 +226,19 @@ export function attributeMaps(profile: Profile, granularity: Granularity = 'line
     for (let t = 0; t < nTypes; t++) map[t] += values[base + t];
     if (allLinknamed) for (let t = 0; t < nTypes; t++) linknamedOnly[t] += values[base + t];
     const ownerFrame = stack[owner];
-    const key = granularity === 'line' ? ownerFrame : table.functionOf[ownerFrame];
-    let group = groups.get(key);
-    if (group === undefined) {
-      group = {
-        owner: table.frames[ownerFrame],
-        values: new Float64Array(nTypes),
-        phases: new Float64Array(PHASES.length * nTypes),
-        vias: new Map(),
-        recovered: false,
-      };
-      groups.set(key, group);
-    }
+    const group = groupOf(granularity === 'line' ? ownerFrame : table.functionOf[ownerFrame], ownerFrame);
     if (flags[stack[first]] & RECOVERED) group.recovered = true;
-    const via = site === owner ? '' : table.frames[stack[site]].function;
-    let viaValues = group.vias.get(via);
-    if (viaValues === undefined) {
-      viaValues = new Float64Array(nTypes);
-      group.vias.set(via, viaValues);
-    }
-    const phaseBase = phase * nTypes;
-    for (let t = 0; t < nTypes; t++) {
-      const v = values[base + t];
-      group.values[t] += v;
-      group.phases[phaseBase + t] += v;
-      viaValues[t] += v;
+    add(group, site === owner ? '' : table.frames[stack[site]].function, phase, base);
+  }
+
+  if (!runtimeFramesPresent) {
+    for (const { sample, owner, via, op } of fromSource) {
+      const base = sample * nTypes;
+      for (let t = 0; t < nTypes; t++) map[t] += values[base + t];
+      const group = groupOf(granularity === 'line' ? owner : table.functionOf[owner], owner);
+      group.fromSource = true;
+      if (op.mixed) group.mixed = true;
+      add(group, via, PHASES.indexOf(op.phase), base);
     }
   }
 
@@ -204,9 +256,10 @@ export function attributeMaps(profile: Profile, granularity: Granularity = 'line
       file: group.owner.file,
       line: granularity === 'line' ? group.owner.line : null,
       via: chooseVia(group.vias, sampleTypes),
-      evidence: group.recovered ? 'binary' : evidence,
+      evidence: group.recovered ? 'binary' : group.fromSource ? 'source' : evidence,
       values: Array.from(group.values),
       phases,
+      mixed: group.mixed,
     });
   }
 

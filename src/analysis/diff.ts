@@ -1,6 +1,7 @@
 import { UsageError } from '../errors.js';
 import type { Profile } from '../pprof/profile.js';
-import { attributeMaps, type Attribution, type Evidence, type Granularity, type MapSite, type Values } from './attribute.js';
+import { attributeMaps, type Attribution, type Evidence, type Granularity, type MapSite, type SourceLookup, type Values } from './attribute.js';
+import type { SourceStats } from './source-lines.js';
 import { compareStrings, focusFilter } from './rank.js';
 import { requireHeapProfile, resolveSampleIndex } from './sample-type.js';
 
@@ -9,18 +10,27 @@ export interface Snapshot {
   readonly source: string;
   readonly profile: ProfileMeta;
   readonly attribution: Attribution;
+  /** How its files were found in the source tree; null when no source was read. */
+  readonly sourceStats: SourceStats | null;
 }
 
 export type ProfileMeta = Pick<Profile, 'sampleTypes' | 'defaultSampleType' | 'timeNanos' | 'durationNanos' | 'memStats'>;
 
 /** One profile → a snapshot. Done one profile at a time, so a series never holds two profiles. */
-export function takeSnapshot(source: string, profile: Profile, granularity: Granularity, evidence: Evidence = 'frames'): Snapshot {
+export function takeSnapshot(
+  source: string,
+  profile: Profile,
+  granularity: Granularity,
+  evidence: Evidence = 'frames',
+  sourceIndex: { readonly lookup: SourceLookup; readonly stats: SourceStats } | null = null,
+): Snapshot {
   requireHeapProfile(profile);
   const { sampleTypes, defaultSampleType, timeNanos, durationNanos, memStats } = profile;
   return {
     source,
     profile: { sampleTypes, defaultSampleType, timeNanos, durationNanos, memStats },
-    attribution: attributeMaps(profile, granularity, evidence),
+    attribution: attributeMaps(profile, granularity, evidence, sourceIndex?.lookup),
+    sourceStats: sourceIndex?.stats ?? null,
   };
 }
 
@@ -42,6 +52,8 @@ export interface SiteSeries {
   readonly status: Status;
   /** Only with three or more snapshots. */
   readonly trend: Trend | null;
+  /** Source evidence: some line of the site also allocates non-map memory. */
+  readonly mixed: boolean;
 }
 
 export interface DiffOptions {
@@ -107,6 +119,7 @@ export function diffSnapshots(input: readonly Snapshot[], options: DiffOptions =
       evidence: site.evidence,
       series,
       delta,
+      mixed: site.mixed,
       status: status(series, delta, sampleIndex),
       trend: n >= 3 ? trend(series.map((v) => v[sampleIndex])) : null,
     };

@@ -15,6 +15,8 @@ export interface ReportOptions {
   readonly json?: boolean;
   readonly color: boolean;
   readonly binary?: string;
+  readonly sourcePath?: string;
+  readonly trimPath?: string;
 }
 
 export const DEFAULT_TOP = 20;
@@ -38,6 +40,13 @@ export function addReportOptions(cmd: Command): Command {
         'the Go program that wrote the profile (ELF, may be gzipped): recovers the runtime frames a stock profile hides; exact with the text profile (debug=1)',
       ),
     )
+    .addOption(
+      new Option(
+        '--source-path <dirs>',
+        'the Go source tree (":"-separated directories): reads each allocating line of a stock profile to tell map operations (default: names as they are, and the current directory)',
+      ),
+    )
+    .addOption(new Option('--trim-path <prefixes>', 'build path prefixes to cut from the profile\'s file names before looking under --source-path (":"-separated)'))
     .addOption(
       new Option('--sample-index <type>', 'sample type to rank by, e.g. inuse_space, alloc_space, inuse_objects (default: the profile\'s default, else inuse_space)'),
     )

@@ -7,7 +7,10 @@ import { checkThresholdUnit, findBreaches, parseThreshold, requireVisibleMaps } 
 import { breachMessage } from '../report/diff-view.js';
 import { analyzeRenderers, diffRenderers, type Format } from '../report/index.js';
 import { analyzeNotes, diffNotes } from '../report/notes.js';
+import { sourceLeafLines } from '../analysis/source-lines.js';
+import type { Profile } from '../pprof/profile.js';
 import { inContext, loadProfile, readBinary } from './input.js';
+import { readSourceIndex, type SourceIndex } from './source-tree.js';
 import { colorAllowed, type Io } from './io.js';
 import { addGateOptions, addReportOptions, DEFAULT_TOP, type DiffCliOptions, type ReportOptions } from './options.js';
 
@@ -75,8 +78,10 @@ async function analyzeCommand(path: string, options: ReportOptions, io: Io): Pro
   const format = outputFormat(options);
   const symbolizer = options.binary === undefined ? null : await readBinary(options.binary, io);
   const { source, profile, evidence } = await loadProfile(path, io, symbolizer, options.binary);
+  const sourceIndex = symbolizer === null ? sourceFor(profile, options) : null;
   const result = inContext(source, () =>
     analyzeProfile(profile, {
+      source: sourceIndex,
       sampleIndex: options.sampleIndex,
       granularity: options.granularity,
       focus: options.focus,
@@ -103,7 +108,8 @@ async function diffCommand(paths: readonly string[], options: DiffCliOptions, io
   const snapshots: Snapshot[] = [];
   for (const path of paths) {
     const { source, profile, evidence } = await loadProfile(path, io, symbolizer, options.binary);
-    snapshots.push(inContext(source, () => takeSnapshot(source, profile, options.granularity, evidence)));
+    const sourceIndex = symbolizer === null ? sourceFor(profile, options) : null;
+    snapshots.push(inContext(source, () => takeSnapshot(source, profile, options.granularity, evidence, sourceIndex)));
   }
   const diff = diffSnapshots(snapshots, {
     sampleIndex: options.sampleIndex,
@@ -126,6 +132,18 @@ async function diffCommand(paths: readonly string[], options: DiffCliOptions, io
   }
   for (const breach of outcome.breaches) io.stderr.write(`mapbloat: threshold exceeded: ${breachMessage(breach, diff)}\n`);
   return outcome.breaches.length > 0 ? 1 : 0;
+}
+
+/**
+ * The source tree's word on a stock profile's leaf lines. Not with --binary: the binary tells a
+ * line's map calls from its other allocations exactly, and a line must never count twice. Without
+ * --source-path, the current directory is tried and mentioned only when it held the files.
+ */
+function sourceFor(profile: Profile, options: ReportOptions): SourceIndex | null {
+  const wanted = sourceLeafLines(profile);
+  if (wanted.size === 0) return null;
+  const index = readSourceIndex(wanted, options, process.cwd());
+  return options.sourcePath === undefined && index.stats.resolvedLines === 0 ? null : index;
 }
 
 function outputFormat(options: ReportOptions): Format {

@@ -5,6 +5,7 @@ import { displayFunction, formatBytes, formatPercentRounded, formatShare, format
 import { mapShareOfHeapInuse } from './json.js';
 import { analyzeNotes } from './notes.js';
 import { plural, sitesShown } from './phrases.js';
+import type { SourceStats } from '../analysis/source-lines.js';
 import type { NoteJson } from './schema.js';
 
 /** What the table and markdown renderers show, formatted; they differ only in layout. */
@@ -25,6 +26,10 @@ export interface AnalyzeView {
   readonly rows: readonly Row[];
   /** Whether any row has a via; the column is left out otherwise. */
   readonly showVia: boolean;
+  /** Whether any site rests on other evidence than the profile's frames. */
+  readonly showEvidence: boolean;
+  /** How the profile's files were found in the source tree, or null. */
+  readonly sources: string | null;
   readonly footer: string;
   readonly notes: readonly NoteJson[];
 }
@@ -42,6 +47,8 @@ export interface Row {
   readonly values: readonly string[];
   readonly phases: string;
   readonly via: string;
+  /** "frames", "binary", "source", "source, mixed". */
+  readonly evidence: string;
 }
 
 const RUNTIME_NAMES = {
@@ -65,7 +72,7 @@ export function analyzeView(result: AnalyzeResult, source: string): AnalyzeView 
     hidden && map === 0
       ? 'not visible: the runtime frames are hidden in this profile (see the note)'
       : `${formatValue(map, selected.unit)} (${formatShare(map, heap)} of heap) in ${plural(result.siteCount, 'site')}` +
-        (!hidden ? '' : result.sites.some((s) => s.evidence === 'binary') ? ', from the binary\'s call sites (see the note)' : ', through linknamed frames only (see the note)');
+        (hidden ? `, ${hiddenSource(result)} (see the note)` : '');
 
   const headline =
     hidden && map === 0
@@ -73,6 +80,7 @@ export function analyzeView(result: AnalyzeResult, source: string): AnalyzeView 
       : `Maps hold ${formatValue(map, selected.unit)} of ${formatValue(heap, selected.unit)} heap ${selected.type} (${formatShare(map, heap)}) in ${plural(result.siteCount, 'site')}`;
 
   const showVia = result.sites.some((site) => site.via !== null);
+  const showEvidence = result.sites.some((site) => site.evidence !== 'frames');
   return {
     source,
     headline,
@@ -92,8 +100,11 @@ export function analyzeView(result: AnalyzeResult, source: string): AnalyzeView 
       ...extra.map((i) => ({ title: types[i].type, align: 'right' as const })),
       { title: 'phases', align: 'left' },
       ...(showVia ? [{ title: 'via', align: 'left' as const }] : []),
+      ...(showEvidence ? [{ title: 'evidence', align: 'left' as const }] : []),
     ],
     showVia,
+    showEvidence,
+    sources: result.sourceStats === null ? null : sourcesLine(result.sourceStats),
     rows: result.sites.map((site) => ({
       rank: String(site.rank),
       function: displayFunction(site.function),
@@ -105,10 +116,33 @@ export function analyzeView(result: AnalyzeResult, source: string): AnalyzeView 
       ],
       phases: phaseSplit(site, types, sampleIndex),
       via: site.via === null ? '' : displayFunction(site.via),
+      evidence: evidenceCell(site),
     })),
     footer: footer(result),
     notes: analyzeNotes(result),
   };
+}
+
+/** What the map total of a profile with hidden runtime frames rests on. */
+function hiddenSource(result: AnalyzeResult): string {
+  if (result.sites.some((s) => s.evidence === 'binary')) return "from the binary's call sites";
+  if (result.sites.some((s) => s.evidence === 'source')) return 'inferred from the source';
+  return 'through linknamed frames only';
+}
+
+export function evidenceCell(site: { readonly evidence: string; readonly mixed: boolean }): string {
+  return site.mixed ? `${site.evidence}, mixed` : site.evidence;
+}
+
+/** "12 of 14 lines found in 3 files under ./src; not found: a.go, b.go" */
+export function sourcesLine(stats: SourceStats): string {
+  const lines = stats.resolvedLines + stats.unresolvedLines;
+  const found = `${stats.resolvedLines} of ${plural(lines, 'profile line')} found in ${plural(stats.resolvedFiles, 'file')} under ${stats.roots.join(', ')}`;
+  if (stats.unresolvedFiles.length === 0) return found;
+  const shown = stats.unresolvedFiles.slice(0, 3).join(', ');
+  const more = stats.unresolvedFiles.length > 3 ? ` (+${stats.unresolvedFiles.length - 3} more)` : '';
+  const std = stats.unresolvedStdLines > 0 ? `; ${plural(stats.unresolvedStdLines, 'line')} of the standard library need $GOROOT/src on the path` : '';
+  return `${found}; not found: ${shown}${more}${std}`;
 }
 
 /** "HeapAlloc 85.0 MiB · HeapInuse 90.7 MiB (maps 63.9%) · … · NumGC 7 · NextGC off" */

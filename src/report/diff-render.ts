@@ -112,6 +112,7 @@ export function diffJson({ diff, gate }: DiffRenderInput): DiffJson {
       ),
       status: site.status,
       ...(site.trend === null ? {} : { trend: site.trend }),
+      mixed: site.mixed,
     })),
     siteCounts: { total: diff.siteCount, matched: diff.matched.length, shown: diff.sites.length },
     gate: {

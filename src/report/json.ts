@@ -3,7 +3,8 @@ import { PHASE_DISPLAY_ORDER } from '../analysis/phase.js';
 import type { Attribution } from '../analysis/attribute.js';
 import type { Profile, ValueType } from '../pprof/profile.js';
 import { analyzeNotes } from './notes.js';
-import type { AnalyzeJson, MemStatsJson, ProfileJson, SiteJson, ValuesJson } from './schema.js';
+import type { SourceStats } from '../analysis/source-lines.js';
+import type { AnalyzeJson, MemStatsJson, ProfileJson, SiteJson, SourceJson, ValuesJson } from './schema.js';
 
 export function analyzeJson(result: AnalyzeResult, source: string): AnalyzeJson {
   const { profile, attribution } = result;
@@ -24,6 +25,7 @@ export function analyzeJson(result: AnalyzeResult, source: string): AnalyzeJson 
         via: site.via,
         evidence: site.evidence,
         values: valuesJson(types, site.values),
+        mixed: site.mixed,
         phases: Object.fromEntries(
           PHASE_DISPLAY_ORDER.flatMap((phase) => {
             const values = site.phases[phase];
@@ -35,7 +37,12 @@ export function analyzeJson(result: AnalyzeResult, source: string): AnalyzeJson 
     siteCounts: { total: result.siteCount, matched: result.matchedCount, shown: result.sites.length },
     notes: analyzeNotes(result),
     memstats: memStatsJson(result),
+    source: result.sourceStats === null ? null : sourceJson(result.sourceStats),
   };
+}
+
+export function sourceJson(stats: SourceStats): SourceJson {
+  return { ...stats, roots: [...stats.roots], unresolvedFiles: stats.unresolvedFiles.slice(0, 10) };
 }
 
 export const MEMSTATS_FIELDS = ['HeapAlloc', 'HeapInuse', 'HeapIdle', 'HeapReleased', 'Sys', 'NumGC', 'NextGC'] as const;

@@ -10,6 +10,7 @@ export function renderAnalyzeMarkdown({ result, source }: AnalyzeRenderInput): s
     `**${view.headline}** · Go maps: ${view.runtime} · profile time ${view.time}`,
     '',
     ...(view.memStats === null ? [] : [`runtime.MemStats: ${view.memStats}`, '']),
+    ...(view.sources === null ? [] : [`Source: ${escapeCell(view.sources)}`, '']),
   ];
   for (const note of view.notes) lines.push(`> ${escapeCell(note.message)}`, '');
   if (view.rows.length > 0) {
@@ -24,6 +25,7 @@ export function renderAnalyzeMarkdown({ result, source }: AnalyzeRenderInput): s
           ...row.values.slice(1),
           row.phases,
           ...(view.showVia ? [row.via === '' ? '' : code(row.via)] : []),
+          ...(view.showEvidence ? [row.evidence] : []),
         ]),
       );
     }

@@ -40,8 +40,18 @@ export function diffNotes(diff: DiffResult): NoteJson[] {
   return notes;
 }
 
+/** A stock protobuf read with its source tree: inferred, line by line. */
+const SOURCE_NOTE: NoteJson = {
+  code: 'lines-from-source',
+  message:
+    "Runtime frames hidden: Go's heap profile writer removed them, so the map sites marked \"source\" are inferred from the Go source of the line each allocation was filed under. " +
+    'Source cannot tell growth or overflow from assignment (they count as assign), and a line marked mixed also allocates memory that is not the map: its values count the whole line. ' +
+    'The text profile (/debug/pprof/heap?debug=1) with --binary gives exact values and phases.',
+};
+
 function hiddenFramesNote(attributions: readonly Attribution[], type: ValueType, which: string): NoteJson {
   if (attributions.some((a) => a.sites.some((s) => s.evidence === 'binary'))) return CALL_SITES_NOTE;
+  if (attributions.some((a) => a.sites.some((s) => s.evidence === 'source'))) return SOURCE_NOTE;
   const t = attributions.map((a) => a.sampleTypes.indexOf(type)).find((i) => i >= 0) ?? 0;
   const anyMap = attributions.some((a) => a.totals.map.some((v) => v !== 0));
   const found = Math.max(...attributions.map((a) => a.linknamedOnly[t]));

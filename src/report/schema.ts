@@ -40,6 +40,24 @@ export interface SiteJson {
   values: ValuesJson;
   /** Only the phases with a non-zero value. */
   phases: Partial<Record<PhaseName, ValuesJson>>;
+  /**
+   * Evidence "source" only: the line also allocates memory that is not the map (e.g.
+   * `cache[id] = make([]byte, n)`); its values count the whole line.
+   */
+  mixed: boolean;
+}
+
+/** How the profile's file names were found under --source-path (evidence "source"). */
+export interface SourceJson {
+  /** The directories searched. */
+  roots: string[];
+  resolvedFiles: number;
+  resolvedLines: number;
+  unresolvedLines: number;
+  /** Of unresolvedLines, those in standard-library files (add $GOROOT/src to --source-path). */
+  unresolvedStdLines: number;
+  /** Profile file names not found (the first 10): the user's first, then the standard library's. */
+  unresolvedFiles: string[];
 }
 
 export interface NoteJson {
@@ -65,6 +83,8 @@ export interface AnalyzeJson {
   notes: NoteJson[];
   /** From a text profile's `# runtime.MemStats` block; null for protobuf profiles. */
   memstats: MemStatsJson | null;
+  /** The source tree lookups, when the profile's leaf lines were read from source; else null. */
+  source: SourceJson | null;
 }
 
 /** runtime.MemStats fields (bytes, except NumGC), as the text profile printed them. */
@@ -123,6 +143,8 @@ export interface DiffSiteJson {
   status: 'new' | 'gone' | 'grown' | 'shrunk' | 'unchanged';
   /** Only with three or more snapshots, on sampleIndex's series. */
   trend?: 'rising' | 'falling' | 'flat' | 'mixed';
+  /** As in analyze: the line also allocates non-map memory (evidence "source"). */
+  mixed: boolean;
 }
 
 export interface BreachJson {

@@ -26,6 +26,7 @@ export function renderAnalyzeTable({ result, source }: AnalyzeRenderInput, ctx: 
     field(c, 'heap', view.heap),
     field(c, 'maps', c.bold(view.maps)),
     ...(view.memStats === null ? [] : [field(c, 'memstats', view.memStats)]),
+    ...(view.sources === null ? [] : [field(c, 'sources', view.sources)]),
   ];
   const lines = [...header, ''];
   if (view.rows.length > 0) {
@@ -39,6 +40,7 @@ export function renderAnalyzeTable({ result, source }: AnalyzeRenderInput, ctx: 
         ...row.values.slice(1),
         row.phases,
         ...(view.showVia ? [c.dim(row.via)] : []),
+        ...(view.showEvidence ? [row.evidence.endsWith('mixed') ? c.yellow(row.evidence) : row.evidence] : []),
       ]);
     }
     // cli-table3 pads the last column; trailing blanks only get in the way of diffs and pipes.

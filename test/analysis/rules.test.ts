@@ -71,6 +71,7 @@ describe('attribution rules', () => {
         evidence: 'frames',
         values: [2, 4096, 1, 2048],
         phases: { assign: [2, 4096, 1, 2048] },
+        mixed: false,
       },
     ]);
     expect(a.totals).toEqual({ heap: [3, 4196, 2, 2148], map: [2, 4096, 1, 2048] });

@@ -17,6 +17,7 @@ const cases: Array<[golden: string, argv: string[]]> = [
   ['go1.23-leak_4.stock.markdown.md', ['analyze', fixture('go1.23/leak_4.pb.gz'), '--format', 'markdown']],
   ['go1.19-leak_4.heap.txt.binary.table.txt', ['analyze', fixture('go1.19/leak_4.heap.txt'), '--binary', fixture('go1.19/bin/leak.gz')]],
   ['go1.24-multi.stock.binary.markdown.md', ['analyze', fixture('go1.24/multi.pb.gz'), '--binary', fixture('go1.24/bin/multi.gz'), '--format', 'markdown']],
+  ['go1.24-leak_4.stock.source-path.table.txt', ['analyze', fixture('go1.24/leak_4.pb.gz'), '--source-path', fixture('src')]],
   ['diff.go1.24-leak_0-4.full.table.txt', ['diff', ...[0, 1, 2, 3, 4].map((i) => fixture(`go1.24/leak_${i}.full.pb.gz`))]],
   ['diff.go1.24-leak_0-4.full.markdown.md', ['diff', ...[0, 1, 2, 3, 4].map((i) => fixture(`go1.24/leak_${i}.full.pb.gz`)), '--format', 'markdown']],
   [

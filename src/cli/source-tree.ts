@@ -1,0 +1,108 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { SourceLineOp, SourceLookup } from '../analysis/attribute.js';
+import type { SourceStats, WantedFile } from '../analysis/source-lines.js';
+import { mapLines } from '../source/map-lines.js';
+import { candidatePaths, longestSuffixMatch, modulePath, type SourceLayout } from '../source/resolve.js';
+
+export interface SourceOptions {
+  /** --source-path: directories, ":"-separated as for pprof; undefined: the current directory. */
+  readonly sourcePath?: string;
+  /** --trim-path: build path prefixes, ":"-separated. */
+  readonly trimPath?: string;
+}
+
+export interface SourceIndex {
+  readonly lookup: SourceLookup;
+  readonly stats: SourceStats;
+}
+
+const SKIP_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn', 'testdata']);
+const MAX_FILES = 200_000;
+
+/**
+ * Finds the profile's files in the source tree and reads what their lines do to maps. Without
+ * --source-path only the names as they are, the current directory and its go.mod are tried; with
+ * it the tree is listed, so that module-relative and suffix matches work too.
+ */
+export function readSourceIndex(wanted: ReadonlyMap<string, WantedFile>, options: SourceOptions, cwd: string): SourceIndex {
+  const explicit = options.sourcePath !== undefined;
+  const roots = explicit ? options.sourcePath!.split(':').filter(Boolean).map((r) => resolve(cwd, r)) : [cwd];
+  const listed = explicit ? listGoFiles(roots) : [];
+  const goMods = explicit ? listed.filter((f) => f.endsWith('/go.mod')) : roots.map((r) => join(r, 'go.mod')).filter((f) => isFile(f));
+  const layout: SourceLayout = {
+    roots,
+    trimPaths: (options.trimPath ?? '').split(':').filter(Boolean),
+    modules: goMods.flatMap((f) => {
+      const path = modulePath(readFileSync(f, 'utf8'));
+      return path === null ? [] : [{ path, dir: dirname(f) }];
+    }),
+  };
+  const goFiles = listed.filter((f) => f.endsWith('.go'));
+
+  const opsByFile = new Map<string, Map<number, SourceLineOp>>();
+  const packages = new Map<string, Map<string, Map<number, SourceLineOp>>>();
+  const unresolved: Array<{ file: string; std: boolean }> = [];
+  let resolvedLines = 0;
+  let unresolvedLines = 0;
+  let unresolvedStdLines = 0;
+  for (const [file, { lines, std }] of wanted) {
+    const local = candidatePaths(file, layout).find(isFile) ?? (explicit ? longestSuffixMatch(file, goFiles) : null);
+    if (local === null) {
+      unresolved.push({ file, std });
+      unresolvedLines += lines.size;
+      if (std) unresolvedStdLines += lines.size;
+      continue;
+    }
+    resolvedLines += lines.size;
+    const dir = dirname(local);
+    let pkg = packages.get(dir);
+    if (pkg === undefined) {
+      const files = readdirSync(dir)
+        .filter((f) => f.endsWith('.go'))
+        .map((f) => ({ path: join(dir, f), text: readFileSync(join(dir, f), 'utf8') }));
+      pkg = mapLines(files);
+      packages.set(dir, pkg);
+    }
+    opsByFile.set(file, pkg.get(local) ?? new Map());
+  }
+  return {
+    lookup: (file, line) => opsByFile.get(file)?.get(line),
+    // The roots as the user named them: reports and golden files stay free of this machine's paths.
+    stats: {
+      roots: explicit ? options.sourcePath!.split(':').filter(Boolean) : ['.'],
+      resolvedFiles: opsByFile.size,
+      resolvedLines,
+      unresolvedLines,
+      unresolvedStdLines,
+      // The files a user can fix the path of first.
+      unresolvedFiles: [...unresolved.filter((u) => !u.std), ...unresolved.filter((u) => u.std)].map((u) => u.file),
+    },
+  };
+}
+
+function isFile(path: string): boolean {
+  return existsSync(path) && statSync(path).isFile();
+}
+
+function listGoFiles(roots: readonly string[]): string[] {
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return; // unreadable or missing: the report says which files were not found
+    }
+    for (const e of entries) {
+      if (out.length >= MAX_FILES) return;
+      if (e.isDirectory()) {
+        if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) walk(join(dir, e.name));
+      } else if (e.name.endsWith('.go') || e.name === 'go.mod') {
+        out.push(join(dir, e.name));
+      }
+    }
+  };
+  roots.forEach(walk);
+  return out;
+}

@@ -1,0 +1,137 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import type { AnalyzeJson, DiffJson } from '../../src/report/schema.js';
+import { FIXTURES, ROOT, fixture, readExpected, runCli } from '../helpers.js';
+import { ProfileType } from '../synth.js';
+
+// Issue 5: a stock protobuf profile plus the program's source tree. The standard library's
+// unicode/tables.go (Go 1.19.8) stands in for $GOROOT/src: go1.19's grow has a unicode.init site.
+const SOURCE_PATH = `${fixture('src')}:${fixture('goroot/go1.19/src')}`;
+const VERSIONS = ['go1.19', 'go1.23', 'go1.24', 'go1.24-noswiss'];
+const SNAPSHOTS = ['multi', 'grow', 'smallmaps', 'bigvalues', 'deleted', 'prealloc', 'syncmap', 'grow_sampled', 'steady_0', 'steady_2', 'leak_0', 'leak_4'];
+
+async function json<T = AnalyzeJson>(argv: string[]): Promise<T> {
+  const { code, stdout, stderr } = await runCli([...argv, '--json']);
+  expect([code, stderr]).toEqual([0, '']);
+  return JSON.parse(stdout) as T;
+}
+
+describe.each(VERSIONS.flatMap((v) => SNAPSHOTS.map((s) => [v, s] as const)))('%s %s.pb.gz --source-path', (version, snapshot) => {
+  it('reports every via-null owner site of the reference from source, and no other line', async () => {
+    const expected = readExpected(`${version}/${snapshot}.full.expected.json`).sites.filter((s) => s.via === null);
+    const got = await json(['analyze', fixture(`${version}/${snapshot}.pb.gz`), '--source-path', SOURCE_PATH]);
+    expect(got.sites.map((s) => [s.function, s.file, s.line])).toEqual(
+      expect.arrayContaining(expected.map((s) => [s.function, s.file, s.line])),
+    );
+    expect(got.sites).toHaveLength(expected.length);
+    for (const ref of expected) {
+      const site = got.sites.find((s) => s.function === ref.function && s.line === ref.line)!;
+      expect(site.evidence).toBe('source');
+      for (const [type, value] of Object.entries(ref.values)) expect(site.values[type]).toBeGreaterThanOrEqual(value);
+      if (!site.mixed) expect(site.values).toEqual(ref.values);
+      expect(Object.keys(site.phases).every((p) => ['create', 'assign', 'clone'].includes(p))).toBe(true);
+    }
+    expect(got.source).toMatchObject({ roots: SOURCE_PATH.split(':'), unresolvedLines: expect.any(Number) });
+  });
+});
+
+describe('source evidence', () => {
+  it('a line that also allocates non-map memory is counted whole and marked mixed', async () => {
+    const got = await json(['analyze', fixture('go1.24/leak_4.pb.gz'), '--source-path', SOURCE_PATH]);
+    const sessions = got.sites.find((s) => s.line === 53)!;
+    const ref = readExpected('go1.24/leak_4.full.expected.json').sites.find((s) => s.line === 53)!;
+    expect([sessions.function, sessions.mixed, sessions.evidence]).toEqual(['main.(*Server).openSession', true, 'source']);
+    // s.sessions[id] = &Session{ID: id}: the 250,000 Session objects are filed under the same line.
+    expect(sessions.values.alloc_objects - ref.values.alloc_objects).toBe(250_000);
+    expect(got.sites.filter((s) => s.mixed).map((s) => s.line)).toEqual([53]);
+    const { stdout, stderr } = await runCli(['analyze', fixture('go1.24/leak_4.pb.gz'), '--source-path', SOURCE_PATH]);
+    expect(stdout).toMatch(/main\.\(\*Server\)\.openSession\s+mapbloat\.test\/leak\/main\.go:53 .* source, mixed\n/);
+    expect(stderr).toContain('a line marked mixed also allocates memory that is not the map');
+  });
+
+  it('frame evidence wins: a full-frame profile is attributed from its frames alone', async () => {
+    const got = await json(['analyze', fixture('go1.24/leak_4.full.pb.gz'), '--source-path', SOURCE_PATH]);
+    expect(got.sites.map((s) => s.evidence)).toEqual(readExpected('go1.24/leak_4.full.expected.json').sites.map(() => 'frames'));
+    expect(got.totals).toEqual(readExpected('go1.24/leak_4.full.expected.json').totals);
+  });
+
+  it('diff reads the source of every snapshot', async () => {
+    const got = await json<DiffJson>(['diff', fixture('go1.23/leak_0.pb.gz'), fixture('go1.23/leak_4.pb.gz'), '--source-path', SOURCE_PATH]);
+    const value = (i: number) => readExpected(`go1.23/leak_${i}.full.expected.json`).sites.find((s) => s.line === 49)!.values.inuse_space;
+    const remember = got.sites.find((s) => s.line === 49)!;
+    expect([remember.evidence, remember.status, remember.delta.inuse_space]).toEqual(['source', 'grown', value(4) - value(0)]);
+    expect(got.sites.find((s) => s.line === 53)!.mixed).toBe(true);
+  });
+});
+
+describe('finding the files', () => {
+  const leakSource = join(FIXTURES, 'src/leak');
+
+  it('absolute build paths with --trim-path', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mapbloat-trim-'));
+    // The same profile as built without -trimpath, in /build/src/leak.
+    const message = ProfileType.toObject(ProfileType.decode(gunzipSync(readFileSync(join(FIXTURES, 'go1.24/leak_4.pb.gz')))), { longs: Number }) as {
+      string_table: string[];
+    };
+    message.string_table = message.string_table.map((s) => s.replace(/^mapbloat\.test\/leak\//, '/build/src/leak/'));
+    writeFileSync(join(dir, 'heap.pb'), ProfileType.encode(ProfileType.fromObject(message)).finish());
+    const got = await json(['analyze', join(dir, 'heap.pb'), '--source-path', leakSource, '--trim-path', '/build/src/leak']);
+    expect(got.sites.map((s) => [s.file, s.line, s.evidence])).toEqual([
+      ['/build/src/leak/main.go', 49, 'source'],
+      ['/build/src/leak/main.go', 53, 'source'],
+      ['/build/src/leak/main.go', 43, 'source'],
+      ['/build/src/leak/main.go', 44, 'source'],
+    ]);
+    expect(got.source!.resolvedFiles).toBe(2);
+    expect(got.source!.unresolvedFiles).not.toContain('/build/src/leak/main.go');
+  });
+
+  it('module-relative names by the longest path suffix, without a go.mod', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mapbloat-suffix-'));
+    mkdirSync(join(dir, 'checkout/leak'), { recursive: true });
+    cpSync(join(leakSource, 'main.go'), join(dir, 'checkout/leak/main.go'));
+    const got = await json(['analyze', fixture('go1.24/leak_4.pb.gz'), '--source-path', join(dir, 'checkout')]);
+    expect(got.sites.map((s) => s.line)).toEqual([49, 53, 43, 44]);
+    expect(got.source!.resolvedFiles).toBe(1);
+    expect(got.source!.unresolvedFiles[0]).toBe('mapbloat.test/leak/fullprof.go');
+  });
+
+  it('a missing source tree: exit 0, and the report says what it could not find', async () => {
+    const { code, stdout, stderr } = await runCli(['analyze', fixture('go1.24/leak_4.pb.gz'), '--source-path', 'no/such/dir']);
+    expect([code, stderr.startsWith('note: Runtime frames hidden')]).toEqual([0, true]);
+    expect(stdout).toContain(
+      '  sources  0 of 108 profile lines found in 0 files under no/such/dir; not found: mapbloat.test/leak/main.go, mapbloat.test/leak/fullprof.go, runtime/pprof/pprof.go (+23 more); 98 lines of the standard library need $GOROOT/src on the path\n',
+    );
+    const got = await json(['analyze', fixture('go1.24/leak_4.pb.gz'), '--source-path', 'no/such/dir']);
+    expect(got.source).toMatchObject({
+      roots: ['no/such/dir'],
+      resolvedFiles: 0,
+      resolvedLines: 0,
+      unresolvedLines: 108,
+      unresolvedStdLines: 98,
+    });
+    expect(got.source!.unresolvedFiles.slice(0, 3)).toEqual(['mapbloat.test/leak/main.go', 'mapbloat.test/leak/fullprof.go', 'runtime/pprof/pprof.go']);
+    expect(got.source!.unresolvedFiles).toHaveLength(10);
+    expect(got.sites).toEqual([]);
+  });
+
+  it('without --source-path: the current directory and its go.mod', () => {
+    const result = spawnSync(process.execPath, [join(ROOT, 'bin/mapbloat.js'), 'analyze', join(FIXTURES, 'go1.24/leak_4.pb.gz'), '--json'], {
+      cwd: leakSource,
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(0);
+    const got = JSON.parse(result.stdout) as AnalyzeJson;
+    expect(got.sites.map((s) => [s.line, s.evidence])).toEqual([
+      [49, 'source'],
+      [53, 'source'],
+      [43, 'source'],
+      [44, 'source'],
+    ]);
+    expect(got.source!.roots).toEqual(['.']);
+  });
+});
