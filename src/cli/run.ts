@@ -90,7 +90,8 @@ async function analyzeCommand(path: string, options: ReportOptions, io: Io): Pro
     }),
   );
   const color = options.color && format !== 'json' && colorAllowed(io);
-  io.stdout.write(analyzeRenderers[format]({ result, source }, { color }));
+  const render = await analyzeRenderers[format]();
+  io.stdout.write(render({ result, source }, { color }));
   if (format === 'table') for (const note of analyzeNotes(result)) io.stderr.write(`note: ${note.message}\n`);
   return 0;
 }
@@ -126,7 +127,8 @@ async function diffCommand(paths: readonly string[], options: DiffCliOptions, io
   const outcome = { ...gate, breaches: findBreaches(diff, gate) };
 
   const color = options.color && format !== 'json' && colorAllowed(io);
-  io.stdout.write(diffRenderers[format]({ diff, gate: outcome }, { color }));
+  const render = await diffRenderers[format]();
+  io.stdout.write(render({ diff, gate: outcome }, { color }));
   for (const note of diffNotes(diff)) {
     if (format === 'table' || note.code === 'ordered-by-arguments') io.stderr.write(`note: ${note.message}\n`);
   }

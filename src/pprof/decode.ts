@@ -3,7 +3,7 @@ import type { Reader } from 'protobufjs';
 import { DecodeError } from '../errors.js';
 import { gunzip, isGzip } from './gzip.js';
 import type { Func, Line, Location, Mapping, Profile, ValueType } from './profile.js';
-import { readInt, readUint } from './varint.js';
+import { intAt, readInt, readUint, uintAt, varintEnd } from './varint.js';
 
 /**
  * bytes → Profile. Field numbers are those of proto/profile.proto (test/pprof/schema.test.ts
@@ -223,7 +223,7 @@ function decodeMessage(buf: Uint8Array): Profile {
   });
 
   const nTypes = sampleTypes.length;
-  const samples = readSamples(r, sampleRanges, sampleCount, nTypes, locationIndex(locations));
+  const samples = readSamples(r, sampleRanges, sampleCount, nTypes, locations);
 
   return {
     sampleTypes: sampleTypes.map((v) => valueType(v, 'a sample type')),
@@ -241,7 +241,7 @@ function decodeMessage(buf: Uint8Array): Profile {
 }
 
 /** Location id → index into the location table: an array when the ids are dense, as Go's are. */
-function locationIndex(locations: readonly RawLocation[]): (id: number) => number {
+function locationIndex(locations: readonly RawLocation[]): { dense: Int32Array; sparse: Map<number, number> | null } {
   let maxId = 0;
   for (const loc of locations) {
     if (loc.id <= 0 || !Number.isSafeInteger(loc.id)) throw new DecodeError(`corrupt pprof profile: location id ${loc.id}`);
@@ -250,75 +250,162 @@ function locationIndex(locations: readonly RawLocation[]): (id: number) => numbe
   if (maxId <= 4 * locations.length + 1024) {
     const dense = new Int32Array(maxId + 1).fill(-1);
     locations.forEach((loc, i) => (dense[loc.id] = i));
-    return (id) => (id <= maxId ? dense[id] : -1);
+    return { dense, sparse: null };
   }
   const sparse = new Map<number, number>();
   locations.forEach((loc, i) => sparse.set(loc.id, i));
-  return (id) => sparse.get(id) ?? -1;
+  return { dense: new Int32Array(0), sparse };
 }
 
+/**
+ * The samples, column-wise: the hot path of a big profile (786k samples, 17M location ids).
+ * Varints are read inline from the buffer. The stack array is sized once, by the bytes of the
+ * packed location ids (each id takes at least one): growing it by doubling would copy it and,
+ * for a moment, hold it twice.
+ */
 function readSamples(
   r: Reader,
   ranges: Uint32Array,
   count: number,
   nTypes: number,
-  indexOf: (id: number) => number,
+  locations: readonly RawLocation[],
 ): Profile['samples'] {
-  const stackStart = new Uint32Array(count + 1);
-  const values = new Float64Array(count * nTypes);
-  let stack: Uint32Array<ArrayBuffer> = new Uint32Array(Math.max(1024, count * 8));
-  let nFrames = 0;
-  const pushLocation = (id: number, sample: number): void => {
-    const index = indexOf(id);
-    if (index < 0) throw new DecodeError(`corrupt pprof profile: sample ${sample} refers to missing location ${id}`);
-    if (nFrames === stack.length) stack = grow(stack);
-    stack[nFrames++] = index;
-  };
+  // A plain Uint8Array view: element reads on it stay monomorphic (r.buf may be a Buffer).
+  const buf = new Uint8Array(r.buf.buffer, r.buf.byteOffset, r.buf.byteLength);
+  let bound = 0;
+  for (let i = 0; i < count; i++) bound += locationIdBytes(buf, ranges[2 * i], ranges[2 * i + 1]);
 
-  for (let i = 0; i < count; i++) {
-    r.pos = ranges[2 * i];
-    const end = ranges[2 * i + 1];
-    const base = i * nTypes;
-    let nValues = 0;
-    stackStart[i] = nFrames;
-    while (r.pos < end) {
-      const tag = r.uint32();
-      switch (tag) {
-        case (SAMPLE_FIELDS.location_id << 3) | LEN: {
-          const packedEnd = packedEndWithin(r, end);
-          while (r.pos < packedEnd) pushLocation(readUint(r), i);
-          break;
-        }
-        case (SAMPLE_FIELDS.location_id << 3) | VARINT:
-          pushLocation(readUint(r), i);
-          break;
-        case (SAMPLE_FIELDS.value << 3) | LEN: {
-          const packedEnd = packedEndWithin(r, end);
-          while (r.pos < packedEnd) {
-            const v = readInt(r);
-            if (nValues < nTypes) values[base + nValues] = v;
-            nValues++;
-          }
-          break;
-        }
-        case (SAMPLE_FIELDS.value << 3) | VARINT: {
-          const v = readInt(r);
-          if (nValues < nTypes) values[base + nValues] = v;
-          nValues++;
-          break;
-        }
-        default:
-          // Labels (Go: the block size) are not used by the attribution.
-          r.skipType(tag & 7);
+  const { dense, sparse } = locationIndex(locations);
+  const out: SampleColumns = {
+    stackStart: new Uint32Array(count + 1),
+    stack: new Uint32Array(bound),
+    values: new Float64Array(count * nTypes),
+    nFrames: 0,
+  };
+  for (let i = 0; i < count; i++) readSample(buf, ranges[2 * i], ranges[2 * i + 1], i, nTypes, dense, sparse, out);
+  out.stackStart[count] = out.nFrames;
+  return { count, stackStart: out.stackStart, stackLocations: out.stack.subarray(0, out.nFrames), values: out.values };
+}
+
+interface SampleColumns {
+  readonly stackStart: Uint32Array;
+  readonly stack: Uint32Array;
+  readonly values: Float64Array;
+  nFrames: number;
+}
+
+/** One Sample message into the columns; a small function, so that V8 optimises it early. */
+function readSample(
+  buf: Uint8Array,
+  pos: number,
+  end: number,
+  i: number,
+  nTypes: number,
+  dense: Int32Array,
+  sparse: Map<number, number> | null,
+  out: SampleColumns,
+): void {
+  const { stack, values } = out;
+  const base = i * nTypes;
+  let nFrames = out.nFrames;
+  let nValues = 0;
+  out.stackStart[i] = nFrames;
+  while (pos < end) {
+    const tag = buf[pos++];
+    if (tag === ((SAMPLE_FIELDS.location_id << 3) | LEN) || tag === ((SAMPLE_FIELDS.location_id << 3) | VARINT)) {
+      let stop = pos + 1;
+      if (tag === ((SAMPLE_FIELDS.location_id << 3) | LEN)) {
+        stop = uintAt(buf, pos, end);
+        pos = varintEnd.pos;
+        stop += pos;
+        if (stop > end) throw new RangeError('a packed field overruns its sample');
       }
-    }
-    if (r.pos !== end) throw new RangeError(`sample ${i} overruns its message`);
-    if (nValues !== nTypes) {
-      throw new DecodeError(`corrupt pprof profile: sample ${i} has ${nValues} values for ${nTypes} sample types`);
+      while (pos < stop) {
+        let id = buf[pos++];
+        if (id >= 0x80) {
+          // Two bytes hold ids below 16384: a profile's location table rarely needs more.
+          if (pos < end && buf[pos] < 0x80) {
+            id = (id & 0x7f) | (buf[pos++] << 7);
+          } else {
+            id = uintAt(buf, pos - 1, end);
+            pos = varintEnd.pos;
+          }
+        }
+        const index = id < dense.length ? dense[id] : (sparse?.get(id) ?? -1);
+        if (index < 0) throw new DecodeError(`corrupt pprof profile: sample ${i} refers to missing location ${id}`);
+        // locationIdBytes counted these very bytes: the array has room.
+        stack[nFrames++] = index;
+      }
+    } else if (tag === ((SAMPLE_FIELDS.value << 3) | LEN) || tag === ((SAMPLE_FIELDS.value << 3) | VARINT)) {
+      let stop = pos + 1;
+      if (tag === ((SAMPLE_FIELDS.value << 3) | LEN)) {
+        stop = uintAt(buf, pos, end);
+        pos = varintEnd.pos;
+        stop += pos;
+        if (stop > end) throw new RangeError('a packed field overruns its sample');
+      }
+      while (pos < stop) {
+        let v = buf[pos++];
+        if (v >= 0x80) {
+          if (pos < end && buf[pos] < 0x80) {
+            v = (v & 0x7f) | (buf[pos++] << 7);
+          } else {
+            v = intAt(buf, pos - 1, end);
+            pos = varintEnd.pos;
+          }
+        }
+        if (nValues < nTypes) values[base + nValues] = v;
+        nValues++;
+      }
+    } else {
+      // Labels (Go: the block size) are not used by the attribution.
+      pos = skipField(buf, pos - 1, end);
     }
   }
-  stackStart[count] = nFrames;
-  return { count, stackStart, stackLocations: stack.subarray(0, nFrames), values };
+  if (pos !== end) throw new RangeError(`sample ${i} overruns its message`);
+  if (nValues !== nTypes) {
+    throw new DecodeError(`corrupt pprof profile: sample ${i} has ${nValues} values for ${nTypes} sample types`);
+  }
+  out.nFrames = nFrames;
+}
+
+/** The bytes of a Sample message's location ids: at least as many as it has ids. */
+function locationIdBytes(buf: Uint8Array, pos: number, end: number): number {
+  let n = 0;
+  while (pos < end) {
+    const tag = buf[pos];
+    if (tag === ((SAMPLE_FIELDS.location_id << 3) | LEN)) {
+      const len = uintAt(buf, pos + 1, end);
+      pos = varintEnd.pos + len;
+      if (pos > end) throw new RangeError('a packed field overruns its sample');
+      n += len;
+    } else {
+      if (tag === ((SAMPLE_FIELDS.location_id << 3) | VARINT)) n++;
+      pos = skipField(buf, pos, end);
+    }
+  }
+  return n;
+}
+
+/** Where the next field starts, given where this one's tag does. */
+function skipField(buf: Uint8Array, pos: number, end: number): number {
+  const tag = uintAt(buf, pos, end);
+  pos = varintEnd.pos;
+  switch (tag & 7) {
+    case VARINT:
+      uintAt(buf, pos, end);
+      return varintEnd.pos;
+    case 1:
+      return pos + 8;
+    case LEN: {
+      const len = uintAt(buf, pos, end);
+      return varintEnd.pos + len;
+    }
+    case 5:
+      return pos + 4;
+    default:
+      throw new RangeError(`invalid wire type ${tag & 7}`);
+  }
 }
 
 function readValueType(r: Reader): RawValueType {

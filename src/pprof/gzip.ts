@@ -12,7 +12,11 @@ export function isGzip(bytes: Uint8Array): boolean {
  */
 export function gunzip(bytes: Uint8Array): Uint8Array {
   try {
-    return gunzipSync(bytes);
+    // ISIZE, the gzip trailer's last four bytes, is the inflated size mod 2^32: as the chunk size
+    // it lets zlib inflate into one buffer, not into 16 KiB pieces concatenated at the end.
+    const n = bytes.length;
+    const isize = n >= 18 ? (bytes[n - 4] | (bytes[n - 3] << 8) | (bytes[n - 2] << 16) | (bytes[n - 1] << 24)) >>> 0 : 0;
+    return gunzipSync(bytes, { chunkSize: Math.min(Math.max(isize + 1, 64 * 1024), 1 << 30) });
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     const what = /unexpected end/i.test(reason) ? 'truncated' : 'corrupt';

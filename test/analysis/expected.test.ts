@@ -15,7 +15,7 @@ describe('analyze --json equals the reference attribution', () => {
         expect(names).toContain(`${version}-fullstack/${scenario}.pb.gz`);
       }
     }
-    expect(cases.length).toBe(198);
+    expect(cases.length).toBe(200);
   });
 
   it.each(cases)('%s', async (profile, expectedFile) => {
