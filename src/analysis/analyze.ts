@@ -61,3 +61,14 @@ export function analyzeProfile(profile: Profile, options: AnalyzeOptions = {}): 
     sourceStats: options.source?.stats ?? null,
   };
 }
+
+/**
+ * Map inuse_space over the MemStats HeapInuse of a text profile; null without either, and when
+ * the map memory is not visible (runtime frames hidden and no site found otherwise).
+ */
+export function mapShareOfHeapInuse(result: AnalyzeResult): number | null {
+  const visible = result.attribution.runtimeFrames === 'present' || result.siteCount > 0;
+  const inuse = result.profile.sampleTypes.findIndex((t) => t.type === 'inuse_space');
+  const heapInuse = result.profile.memStats?.HeapInuse ?? 0;
+  return !visible || inuse < 0 || heapInuse === 0 ? null : result.attribution.totals.map[inuse] / heapInuse;
+}

@@ -6,7 +6,9 @@ import { profileFor } from '../model/input-profile.js';
 import { gunzip, isGzip } from '../pprof/gzip.js';
 import { decodeInput } from '../pprof/input.js';
 import type { Profile } from '../pprof/profile.js';
+import { sourceLeafLines } from '../analysis/source-lines.js';
 import type { Io } from './io.js';
+import { readSourceIndex, type SourceIndex, type SourceOptions } from './source-tree.js';
 
 /** The bytes of a file named on the command line; "-" is standard input. */
 export async function readInput(path: string, io: Io): Promise<Uint8Array> {
@@ -39,19 +41,43 @@ export interface LoadedProfile {
   readonly source: string;
   readonly profile: Profile;
   readonly evidence: Evidence;
+  /** The source tree's map lines for a stock profile, or null. */
+  readonly sourceIndex: SourceIndex | null;
 }
 
-/** A profile file (protobuf or text, by content), with the binary's frames when one is given. */
-export async function loadProfile(path: string, io: Io, symbolizer: Symbolizer | null, binaryPath?: string): Promise<LoadedProfile> {
+export interface Evidences extends SourceOptions {
+  /** --binary, read. */
+  readonly symbolizer: Symbolizer | null;
+  readonly binary?: string;
+}
+
+/**
+ * A profile file (protobuf or text, by content) with what recovers its hidden frames: the
+ * binary's, or else the source tree's word on its leaf lines. Not both: the binary tells a line's
+ * map calls from its other allocations exactly, and a line must never count twice.
+ */
+export async function loadProfile(path: string, io: Io, evidences: Evidences): Promise<LoadedProfile> {
   const source = sourceName(path);
   const bytes = await readInput(path, io);
+  let loaded: { profile: Profile; evidence: Evidence };
   try {
-    return { source, ...inContext(source, () => profileFor(decodeInput(bytes), symbolizer)) };
+    loaded = inContext(source, () => profileFor(decodeInput(bytes), evidences.symbolizer));
   } catch (err) {
     // "does not match the profile" is said of the binary, and names it.
-    if (err instanceof BinaryError && binaryPath !== undefined) throw new BinaryError(`${binaryPath}: ${err.message.slice(source.length + 2)}`, { cause: err });
+    if (err instanceof BinaryError && evidences.binary !== undefined) {
+      throw new BinaryError(`${evidences.binary}: ${err.message.slice(source.length + 2)}`, { cause: err });
+    }
     throw err;
   }
+  return { source, ...loaded, sourceIndex: evidences.symbolizer === null ? sourceFor(loaded.profile, evidences) : null };
+}
+
+/** Without --source-path the current directory is tried, and mentioned only when it held the files. */
+function sourceFor(profile: Profile, options: SourceOptions): SourceIndex | null {
+  const wanted = sourceLeafLines(profile);
+  if (wanted.size === 0) return null;
+  const index = readSourceIndex(wanted, options, process.cwd());
+  return options.sourcePath === undefined && index.stats.resolvedLines === 0 ? null : index;
 }
 
 /** Errors about an input name that input; usage errors stand as they are. */

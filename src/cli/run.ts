@@ -1,16 +1,13 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { analyzeProfile } from '../analysis/analyze.js';
-import { MapbloatError, UsageError } from '../errors.js';
 import { diffSnapshots, takeSnapshot, type Snapshot } from '../analysis/diff.js';
 import { checkThresholdUnit, findBreaches, parseThreshold, requireVisibleMaps } from '../analysis/threshold.js';
+import { MapbloatError, UsageError } from '../errors.js';
 import { breachMessage } from '../report/diff-view.js';
 import { analyzeRenderers, diffRenderers, type Format } from '../report/index.js';
 import { analyzeNotes, diffNotes } from '../report/notes.js';
-import { sourceLeafLines } from '../analysis/source-lines.js';
-import type { Profile } from '../pprof/profile.js';
 import { inContext, loadProfile, readBinary } from './input.js';
-import { readSourceIndex, type SourceIndex } from './source-tree.js';
 import { colorAllowed, type Io } from './io.js';
 import { addGateOptions, addReportOptions, DEFAULT_TOP, type DiffCliOptions, type ReportOptions } from './options.js';
 
@@ -77,8 +74,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
 async function analyzeCommand(path: string, options: ReportOptions, io: Io): Promise<number> {
   const format = outputFormat(options);
   const symbolizer = options.binary === undefined ? null : await readBinary(options.binary, io);
-  const { source, profile, evidence } = await loadProfile(path, io, symbolizer, options.binary);
-  const sourceIndex = symbolizer === null ? sourceFor(profile, options) : null;
+  const { source, profile, evidence, sourceIndex } = await loadProfile(path, io, { ...options, symbolizer });
   const result = inContext(source, () =>
     analyzeProfile(profile, {
       source: sourceIndex,
@@ -89,9 +85,8 @@ async function analyzeCommand(path: string, options: ReportOptions, io: Io): Pro
       evidence,
     }),
   );
-  const color = options.color && format !== 'json' && colorAllowed(io);
   const render = await analyzeRenderers[format]();
-  io.stdout.write(render({ result, source }, { color }));
+  io.stdout.write(render({ result, source }, { color: useColor(options, format, io) }));
   if (format === 'table') for (const note of analyzeNotes(result)) io.stderr.write(`note: ${note.message}\n`);
   return 0;
 }
@@ -108,8 +103,7 @@ async function diffCommand(paths: readonly string[], options: DiffCliOptions, io
   const symbolizer = options.binary === undefined ? null : await readBinary(options.binary, io);
   const snapshots: Snapshot[] = [];
   for (const path of paths) {
-    const { source, profile, evidence } = await loadProfile(path, io, symbolizer, options.binary);
-    const sourceIndex = symbolizer === null ? sourceFor(profile, options) : null;
+    const { source, profile, evidence, sourceIndex } = await loadProfile(path, io, { ...options, symbolizer });
     snapshots.push(inContext(source, () => takeSnapshot(source, profile, options.granularity, evidence, sourceIndex)));
   }
   const diff = diffSnapshots(snapshots, {
@@ -126,9 +120,8 @@ async function diffCommand(paths: readonly string[], options: DiffCliOptions, io
   }
   const outcome = { ...gate, breaches: findBreaches(diff, gate) };
 
-  const color = options.color && format !== 'json' && colorAllowed(io);
   const render = await diffRenderers[format]();
-  io.stdout.write(render({ diff, gate: outcome }, { color }));
+  io.stdout.write(render({ diff, gate: outcome }, { color: useColor(options, format, io) }));
   for (const note of diffNotes(diff)) {
     if (format === 'table' || note.code === 'ordered-by-arguments') io.stderr.write(`note: ${note.message}\n`);
   }
@@ -136,16 +129,9 @@ async function diffCommand(paths: readonly string[], options: DiffCliOptions, io
   return outcome.breaches.length > 0 ? 1 : 0;
 }
 
-/**
- * The source tree's word on a stock profile's leaf lines. Not with --binary: the binary tells a
- * line's map calls from its other allocations exactly, and a line must never count twice. Without
- * --source-path, the current directory is tried and mentioned only when it held the files.
- */
-function sourceFor(profile: Profile, options: ReportOptions): SourceIndex | null {
-  const wanted = sourceLeafLines(profile);
-  if (wanted.size === 0) return null;
-  const index = readSourceIndex(wanted, options, process.cwd());
-  return options.sourcePath === undefined && index.stats.resolvedLines === 0 ? null : index;
+/** Colours on a terminal only, never with NO_COLOR, --no-color or JSON. */
+function useColor(options: ReportOptions, format: Format, io: Io): boolean {
+  return options.color && format !== 'json' && colorAllowed(io);
 }
 
 function outputFormat(options: ReportOptions): Format {

@@ -34,36 +34,33 @@ export function readSourceIndex(wanted: ReadonlyMap<string, WantedFile>, options
     roots,
     trimPaths: (options.trimPath ?? '').split(':').filter(Boolean),
     modules: goMods.flatMap((f) => {
-      const path = modulePath(readFileSync(f, 'utf8'));
+      let path: string | null = null;
+      try {
+        path = modulePath(readFileSync(f, 'utf8'));
+      } catch {
+        // an unreadable go.mod declares nothing
+      }
       return path === null ? [] : [{ path, dir: dirname(f) }];
     }),
   };
   const goFiles = listed.filter((f) => f.endsWith('.go'));
 
   const opsByFile = new Map<string, Map<number, SourceLineOp>>();
-  const packages = new Map<string, Map<string, Map<number, SourceLineOp>>>();
+  const packages = new Map<string, Map<string, Map<number, SourceLineOp>> | null>();
   const unresolved: Array<{ file: string; std: boolean }> = [];
   let resolvedLines = 0;
   let unresolvedLines = 0;
   let unresolvedStdLines = 0;
   for (const [file, { lines, std }] of wanted) {
     const local = candidatePaths(file, layout).find(isFile) ?? (explicit ? longestSuffixMatch(file, goFiles) : null);
-    if (local === null) {
+    const pkg = local === null ? null : readPackage(dirname(local), packages);
+    if (local === null || pkg === null) {
       unresolved.push({ file, std });
       unresolvedLines += lines.size;
       if (std) unresolvedStdLines += lines.size;
       continue;
     }
     resolvedLines += lines.size;
-    const dir = dirname(local);
-    let pkg = packages.get(dir);
-    if (pkg === undefined) {
-      const files = readdirSync(dir)
-        .filter((f) => f.endsWith('.go'))
-        .map((f) => ({ path: join(dir, f), text: readFileSync(join(dir, f), 'utf8') }));
-      pkg = mapLines(files);
-      packages.set(dir, pkg);
-    }
     opsByFile.set(file, pkg.get(local) ?? new Map());
   }
   return {
@@ -81,8 +78,29 @@ export function readSourceIndex(wanted: ReadonlyMap<string, WantedFile>, options
   };
 }
 
+/** The map lines of every file of a package directory; null when it cannot be read. */
+function readPackage(dir: string, cache: Map<string, Map<string, Map<number, SourceLineOp>> | null>): Map<string, Map<number, SourceLineOp>> | null {
+  let pkg = cache.get(dir);
+  if (pkg === undefined) {
+    try {
+      const files = readdirSync(dir)
+        .filter((f) => f.endsWith('.go'))
+        .map((f) => ({ path: join(dir, f), text: readFileSync(join(dir, f), 'utf8') }));
+      pkg = mapLines(files);
+    } catch {
+      pkg = null; // unreadable: reported with the files that were not found
+    }
+    cache.set(dir, pkg);
+  }
+  return pkg;
+}
+
 function isFile(path: string): boolean {
-  return existsSync(path) && statSync(path).isFile();
+  try {
+    return existsSync(path) && statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 function listGoFiles(roots: readonly string[]): string[] {

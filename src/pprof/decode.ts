@@ -540,12 +540,6 @@ function messageEnd(r: Reader): number {
   return end;
 }
 
-function packedEndWithin(r: Reader, end: number): number {
-  const packedEnd = messageEnd(r);
-  if (packedEnd > end) throw new RangeError('a packed field overruns its sample');
-  return packedEnd;
-}
-
 function expectWireType(field: number, actual: number, expected: number): void {
   if (actual !== expected) {
     throw new DecodeError(

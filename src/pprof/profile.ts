@@ -70,17 +70,3 @@ export interface Profile {
   /** The runtime.MemStats block of a text profile; null for protobuf. */
   readonly memStats: Readonly<Record<string, number>> | null;
 }
-
-/** Sample i's value for every sample type (a copy). */
-export function sampleValues(profile: Profile, i: number): number[] {
-  const n = profile.sampleTypes.length;
-  return Array.from(profile.samples.values.subarray(i * n, (i + 1) * n));
-}
-
-/** Sample i's locations, leaf first. */
-export function sampleLocations(profile: Profile, i: number): Location[] {
-  const { stackStart, stackLocations } = profile.samples;
-  const out: Location[] = [];
-  for (let k = stackStart[i]; k < stackStart[i + 1]; k++) out.push(profile.locations[stackLocations[k]]);
-  return out;
-}

@@ -108,7 +108,7 @@ export function parseHeapText(bytes: Uint8Array): TextHeapProfile {
 }
 
 /** runtime/pprof's scaleHeapSample: undo sampling at MemProfileRate; exact at rate 1. */
-export function scaleHeapSample(count: number, size: number, rate: number): [number, number] {
+function scaleHeapSample(count: number, size: number, rate: number): [number, number] {
   if (count === 0 || size === 0) return [0, 0];
   if (rate <= 1) return [count, size];
   const avgSize = size / count;

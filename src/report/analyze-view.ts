@@ -1,8 +1,7 @@
-import type { AnalyzeResult, RankedSite } from '../analysis/analyze.js';
+import { mapShareOfHeapInuse, type AnalyzeResult, type RankedSite } from '../analysis/analyze.js';
 import { PHASE_DISPLAY_ORDER } from '../analysis/phase.js';
 import type { ValueType } from '../pprof/profile.js';
 import { displayFunction, formatBytes, formatPercentRounded, formatShare, formatTime, formatValue } from './format.js';
-import { mapShareOfHeapInuse } from './json.js';
 import { analyzeNotes } from './notes.js';
 import { plural, sitesShown } from './phrases.js';
 import type { SourceStats } from '../analysis/source-lines.js';
@@ -130,12 +129,12 @@ function hiddenSource(result: AnalyzeResult): string {
   return 'through linknamed frames only';
 }
 
-export function evidenceCell(site: { readonly evidence: string; readonly mixed: boolean }): string {
+function evidenceCell(site: { readonly evidence: string; readonly mixed: boolean }): string {
   return site.mixed ? `${site.evidence}, mixed` : site.evidence;
 }
 
 /** "12 of 14 lines found in 3 files under ./src; not found: a.go, b.go" */
-export function sourcesLine(stats: SourceStats): string {
+function sourcesLine(stats: SourceStats): string {
   const lines = stats.resolvedLines + stats.unresolvedLines;
   const found = `${stats.resolvedLines} of ${plural(lines, 'profile line')} found in ${plural(stats.resolvedFiles, 'file')} under ${stats.roots.join(', ')}`;
   if (stats.unresolvedFiles.length === 0) return found;
@@ -149,8 +148,7 @@ export function sourcesLine(stats: SourceStats): string {
 function memStatsLine(result: AnalyzeResult): string | null {
   const m = result.profile.memStats;
   if (m === null) return null;
-  const visible = result.attribution.runtimeFrames === 'present' || result.siteCount > 0;
-  const share = visible ? mapShareOfHeapInuse(result) : null;
+  const share = mapShareOfHeapInuse(result);
   const bytes = (name: string) => `${name} ${formatBytes(m[name] ?? 0)}`;
   // With the GC off (GOGC=off, SetGCPercent(-1)) the runtime leaves NextGC at an absurd value.
   const nextGC = (m.NextGC ?? 0) >= 2 ** 60 ? 'NextGC off' : bytes('NextGC');

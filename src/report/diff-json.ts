@@ -1,6 +1,6 @@
 import type { DiffResult } from '../analysis/diff.js';
 import { diffView, type GateOutcome } from './diff-view.js';
-import { profileJson, valuesJson } from './json.js';
+import { profileJson, siteKeyJson, valuesJson } from './json.js';
 import type { DiffJson, DiffSiteJson } from './schema.js';
 
 /** A diff and the CI gate's outcome: what every diff renderer shows. */
@@ -21,12 +21,7 @@ export function diffJson({ diff, gate }: DiffRenderInput): DiffJson {
     totals: { heap: diff.totals.heap.map((v) => valuesJson(types, v)), map: diff.totals.map.map((v) => valuesJson(types, v)) },
     totalsDelta: { heap: delta(diff.totals.heap), map: delta(diff.totals.map) },
     sites: diff.sites.map((site): DiffSiteJson => ({
-      rank: site.rank,
-      function: site.function,
-      file: site.file,
-      line: site.line,
-      via: site.via,
-      evidence: site.evidence,
+      ...siteKeyJson(site),
       series: site.series.map((v) => valuesJson(types, v)),
       delta: valuesJson(types, site.delta),
       deltaPercent: Object.fromEntries(

@@ -1,6 +1,15 @@
 import type { DiffRenderInput } from './diff-json.js';
 import { diffView } from './diff-view.js';
-import { alignmentRow, code, escapeCell, markdownRow } from './markdown.js';
+import type { Column } from './analyze-view.js';
+import { code, escapeCell, markdownTable } from './markdown.js';
+
+const SNAPSHOT_COLUMNS: readonly Column[] = [
+  { title: '#', align: 'right' },
+  { title: 'snapshot', align: 'left' },
+  { title: 'time', align: 'left' },
+  { title: 'maps', align: 'right' },
+  { title: 'heap', align: 'right' },
+];
 
 /** A pull-request comment: a one-line verdict, the snapshots, the ranked sites. */
 export function renderDiffMarkdown({ diff, gate }: DiffRenderInput): string {
@@ -15,29 +24,24 @@ export function renderDiffMarkdown({ diff, gate }: DiffRenderInput): string {
   for (const b of view.breaches) lines.push(`- ${escapeCell(b)}`);
   if (view.breaches.length > 0) lines.push('');
   for (const note of view.notes) lines.push(`> ${escapeCell(note.message)}`, '');
-  lines.push(markdownRow(['#', 'snapshot', 'time', 'maps', 'heap']), markdownRow(['--:', ':--', ':--', '--:', '--:']));
-  view.snapshots.forEach((s, i) => lines.push(markdownRow([String(i + 1), code(s.source), s.time, s.maps, s.heap])));
-  lines.push('');
-  if (view.rows.length > 0) {
-    lines.push(markdownRow(view.columns.map((col) => col.title)), alignmentRow(view.columns));
-    for (const row of view.rows) {
-      lines.push(
-        markdownRow([
-          row.rank,
-          code(row.function),
-          code(row.location),
-          row.first,
-          row.last,
-          `**${row.delta}**`,
-          row.percent,
-          row.spark,
-          row.status,
-          ...(view.showVia ? [row.via === '' ? '' : code(row.via)] : []),
-        ]),
-      );
-    }
-    lines.push('');
-  }
+  lines.push(...markdownTable(SNAPSHOT_COLUMNS, view.snapshots.map((s, i) => [String(i + 1), code(s.source), s.time, s.maps, s.heap])));
+  lines.push(
+    ...markdownTable(
+      view.columns,
+      view.rows.map((row) => [
+        row.rank,
+        code(row.function),
+        code(row.location),
+        row.first,
+        row.last,
+        `**${row.delta}**`,
+        row.percent,
+        row.spark,
+        row.status,
+        ...(view.showVia ? [row.via === '' ? '' : code(row.via)] : []),
+      ]),
+    ),
+  );
   lines.push(`<sub>${escapeCell(view.footer)} · snapshots ${view.orderedBy}</sub>`);
   return `${lines.join('\n')}\n`;
 }

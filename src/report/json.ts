@@ -1,10 +1,10 @@
-import type { AnalyzeResult } from '../analysis/analyze.js';
+import { mapShareOfHeapInuse, type AnalyzeResult } from '../analysis/analyze.js';
 import { PHASE_DISPLAY_ORDER } from '../analysis/phase.js';
 import type { Attribution } from '../analysis/attribute.js';
 import type { Profile, ValueType } from '../pprof/profile.js';
 import { analyzeNotes } from './notes.js';
 import type { SourceStats } from '../analysis/source-lines.js';
-import type { AnalyzeJson, MemStatsJson, ProfileJson, SiteJson, SourceJson, ValuesJson } from './schema.js';
+import type { AnalyzeJson, MemStatsJson, ProfileJson, SiteJson, SiteKeyJson, SourceJson, ValuesJson } from './schema.js';
 
 export function analyzeJson(result: AnalyzeResult, source: string): AnalyzeJson {
   const { profile, attribution } = result;
@@ -18,12 +18,7 @@ export function analyzeJson(result: AnalyzeResult, source: string): AnalyzeJson 
     totals: { heap: valuesJson(types, attribution.totals.heap), map: valuesJson(types, attribution.totals.map) },
     sites: result.sites.map(
       (site): SiteJson => ({
-        rank: site.rank,
-        function: site.function,
-        file: site.file,
-        line: site.line,
-        via: site.via,
-        evidence: site.evidence,
+        ...siteKeyJson(site),
         values: valuesJson(types, site.values),
         mixed: site.mixed,
         phases: Object.fromEntries(
@@ -41,24 +36,17 @@ export function analyzeJson(result: AnalyzeResult, source: string): AnalyzeJson 
   };
 }
 
-export function sourceJson(stats: SourceStats): SourceJson {
+function sourceJson(stats: SourceStats): SourceJson {
   return { ...stats, roots: [...stats.roots], unresolvedFiles: stats.unresolvedFiles.slice(0, 10) };
 }
 
-export const MEMSTATS_FIELDS = ['HeapAlloc', 'HeapInuse', 'HeapIdle', 'HeapReleased', 'Sys', 'NumGC', 'NextGC'] as const;
+const MEMSTATS_FIELDS = ['HeapAlloc', 'HeapInuse', 'HeapIdle', 'HeapReleased', 'Sys', 'NumGC', 'NextGC'] as const;
 
 function memStatsJson(result: AnalyzeResult): MemStatsJson | null {
   const m = result.profile.memStats;
   if (m === null) return null;
   const fields = Object.fromEntries(MEMSTATS_FIELDS.map((f) => [f, m[f] ?? 0])) as Omit<MemStatsJson, 'mapShareOfHeapInuse'>;
-  const visible = result.attribution.runtimeFrames === 'present' || result.siteCount > 0;
-  return { ...fields, mapShareOfHeapInuse: visible ? mapShareOfHeapInuse(result) : null };
-}
-
-export function mapShareOfHeapInuse(result: AnalyzeResult): number | null {
-  const inuse = result.profile.sampleTypes.findIndex((t) => t.type === 'inuse_space');
-  const heapInuse = result.profile.memStats?.HeapInuse ?? 0;
-  return inuse < 0 || heapInuse === 0 ? null : result.attribution.totals.map[inuse] / heapInuse;
+  return { ...fields, mapShareOfHeapInuse: mapShareOfHeapInuse(result) };
 }
 
 export function renderAnalyzeJson({ result, source }: { readonly result: AnalyzeResult; readonly source: string }): string {
@@ -86,4 +74,8 @@ export function profileJson(
 
 export function valuesJson(types: readonly ValueType[], values: readonly number[]): ValuesJson {
   return Object.fromEntries(types.map((t, i) => [t.type, values[i]]));
+}
+
+export function siteKeyJson(site: Readonly<SiteKeyJson>): SiteKeyJson {
+  return { rank: site.rank, function: site.function, file: site.file, line: site.line, via: site.via, evidence: site.evidence };
 }

@@ -13,26 +13,29 @@ export function renderAnalyzeMarkdown({ result, source }: AnalyzeRenderInput): s
     ...(view.sources === null ? [] : [`Source: ${escapeCell(view.sources)}`, '']),
   ];
   for (const note of view.notes) lines.push(`> ${escapeCell(note.message)}`, '');
-  if (view.rows.length > 0) {
-    lines.push(markdownRow(view.columns.map((col) => col.title)), alignmentRow(view.columns));
-    for (const row of view.rows) {
-      lines.push(
-        markdownRow([
-          row.rank,
-          code(row.function),
-          code(row.location),
-          `**${row.values[0]}**`,
-          ...row.values.slice(1),
-          row.phases,
-          ...(view.showVia ? [row.via === '' ? '' : code(row.via)] : []),
-          ...(view.showEvidence ? [row.evidence] : []),
-        ]),
-      );
-    }
-    lines.push('');
-  }
+  lines.push(
+    ...markdownTable(
+      view.columns,
+      view.rows.map((row) => [
+        row.rank,
+        code(row.function),
+        code(row.location),
+        `**${row.values[0]}**`,
+        ...row.values.slice(1),
+        row.phases,
+        ...(view.showVia ? [row.via === '' ? '' : code(row.via)] : []),
+        ...(view.showEvidence ? [row.evidence] : []),
+      ]),
+    ),
+  );
   lines.push(`<sub>${escapeCell(view.footer)}</sub>`);
   return `${lines.join('\n')}\n`;
+}
+
+/** A table with a header and an alignment row, then a blank line; nothing without rows. */
+export function markdownTable(columns: readonly Column[], rows: ReadonlyArray<readonly string[]>): string[] {
+  if (rows.length === 0) return [];
+  return [markdownRow(columns.map((col) => col.title)), alignmentRow(columns), ...rows.map(markdownRow), ''];
 }
 
 export function markdownRow(cells: readonly string[]): string {

@@ -25,7 +25,8 @@ export interface ProfileJson {
   runtimeFrames: 'present' | 'hidden';
 }
 
-export interface SiteJson {
+/** What names a site, in analyze and in diff. */
+export interface SiteKeyJson {
   /** 1-based position in the ranking (before --top cuts the list). */
   rank: number;
   /** The owner: the first frame outside the standard library at or above the map operation. */
@@ -37,6 +38,9 @@ export interface SiteJson {
   via: string | null;
   /** What the attribution rests on: "frames" (runtime frames in the profile), "binary", "source". */
   evidence: 'frames' | 'binary' | 'source';
+}
+
+export interface SiteJson extends SiteKeyJson {
   values: ValuesJson;
   /** Only the phases with a non-zero value. */
   phases: Partial<Record<PhaseName, ValuesJson>>;
@@ -125,14 +129,8 @@ export interface DiffJson {
   notes: NoteJson[];
 }
 
-export interface DiffSiteJson {
-  rank: number;
-  function: string;
-  file: string;
-  line: number | null;
-  /** From the last snapshot that has the site. */
-  via: string | null;
-  evidence: 'frames' | 'binary' | 'source';
+export interface DiffSiteJson extends SiteKeyJson {
+  /** via: from the last snapshot that has the site. */
   /** One value object per snapshot; zeros where the site is absent. */
   series: ValuesJson[];
   /** Last minus first. */
