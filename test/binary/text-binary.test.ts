@@ -75,6 +75,29 @@ describe('text profiles', () => {
     expect(got.totals.heap).toEqual(readExpected(`${version}/grow_sampled.expected.json`).totals.heap);
   });
 
+  it('records in any order and frames without names', async () => {
+    const text = readFileSync(`${FIXTURES}/go1.24/leak_4.heap.txt`, 'utf8');
+    const [head, ...rest] = text.split('\n');
+    const memStatsAt = rest.findIndex((l) => l.startsWith('# runtime.MemStats'));
+    const blocks = rest.slice(0, memStatsAt).join('\n').split(/\n(?=\d+: \d+ \[)/);
+    // Reversed records; every third '#' line loses its name, as the writer prints PCs it cannot name.
+    let n = 0;
+    const shuffled = blocks
+      .reverse()
+      .map((b) => b.replace(/^#\t(0x[0-9a-f]+)\t.*$/gm, (line, pc: string) => (++n % 3 === 0 ? `#\t${pc}` : line)))
+      .join('\n');
+    const stdin = Buffer.from([head, shuffled, ...rest.slice(memStatsAt)].join('\n'));
+    expect(n).toBeGreaterThan(100);
+    const alone = JSON.parse((await runCli(['analyze', '-', '--json'], { stdin })).stdout) as AnalyzeJson;
+    expect(alone.totals.heap).toEqual(readExpected('go1.24/leak_4.expected.json').totals.heap);
+    const withBinary = await runCli(['analyze', '-', '--binary', binary('go1.24', 'leak'), '--json'], { stdin });
+    expect([withBinary.code, withBinary.stderr]).toEqual([0, '']);
+    const expected = readExpected('go1.24/leak_4.full.expected.json');
+    const got = JSON.parse(withBinary.stdout) as AnalyzeJson;
+    expect(got.totals).toEqual(expected.totals);
+    expect(got.sites.map(strip)).toEqual(expected.sites);
+  });
+
   it('diff takes text profiles and --binary, ordered by their last GC', async () => {
     const names = [4, 0, 2].map((i) => fixture(`go1.23/leak_${i}.heap.txt`));
     const got = await json<DiffJson>(['diff', ...names, '--binary', binary('go1.23', 'leak')]);
