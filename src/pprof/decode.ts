@@ -30,11 +30,11 @@ export function decodeProtobuf(raw: Uint8Array): Profile {
   try {
     return decodeMessage(raw);
   } catch (err) {
-    if (err instanceof DecodeError) throw err;
-    if (err instanceof RangeError || err instanceof Error) {
-      throw new DecodeError(`not a pprof profile: the protobuf data is truncated or corrupt (${err.message})`, {
-        cause: err,
-      });
+    // What corrupt bytes raise: our bounds checks (RangeError) and protobufjs' Reader, which
+    // throws plain Errors ("invalid wire type", "illegal tag", …). A TypeError or any other kind
+    // is a bug and keeps its stack.
+    if (err instanceof RangeError || (err instanceof Error && Object.getPrototypeOf(err) === Error.prototype)) {
+      throw new DecodeError(`not a pprof profile: the protobuf data is truncated or corrupt (${err.message})`, { cause: err });
     }
     throw err;
   }
@@ -313,7 +313,8 @@ function readSample(
   while (pos < end) {
     const tag = buf[pos++];
     if (tag === ((SAMPLE_FIELDS.location_id << 3) | LEN) || tag === ((SAMPLE_FIELDS.location_id << 3) | VARINT)) {
-      let stop = pos + 1;
+      if (pos >= end) throw new RangeError('a sample field is cut short');
+      let stop = pos + 1; // unpacked: one varint
       if (tag === ((SAMPLE_FIELDS.location_id << 3) | LEN)) {
         stop = uintAt(buf, pos, end);
         pos = varintEnd.pos;
@@ -337,7 +338,8 @@ function readSample(
         stack[nFrames++] = index;
       }
     } else if (tag === ((SAMPLE_FIELDS.value << 3) | LEN) || tag === ((SAMPLE_FIELDS.value << 3) | VARINT)) {
-      let stop = pos + 1;
+      if (pos >= end) throw new RangeError('a sample field is cut short');
+      let stop = pos + 1; // unpacked: one varint
       if (tag === ((SAMPLE_FIELDS.value << 3) | LEN)) {
         stop = uintAt(buf, pos, end);
         pos = varintEnd.pos;
