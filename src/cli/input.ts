@@ -8,7 +8,7 @@ import { decodeInput } from '../pprof/input.js';
 import type { Profile } from '../pprof/profile.js';
 import { sourceLeafLines } from '../analysis/source-lines.js';
 import type { Io } from './io.js';
-import { readSourceIndex, type SourceIndex, type SourceOptions } from './source-tree.js';
+import { SourceTree, type SourceIndex, type SourceOptions } from './source-tree.js';
 
 /** The bytes of a file named on the command line; "-" is standard input. */
 export async function readInput(path: string, io: Io): Promise<Uint8Array> {
@@ -45,10 +45,18 @@ export interface LoadedProfile {
   readonly sourceIndex: SourceIndex | null;
 }
 
-export interface Evidences extends SourceOptions {
+export interface Evidences {
   /** --binary, read. */
   readonly symbolizer: Symbolizer | null;
   readonly binary?: string;
+  /** The run's source tree (--source-path, --trim-path). */
+  readonly sourceTree: SourceTree;
+}
+
+/** --binary read once, the source tree opened once: shared by every profile of the run. */
+export async function evidencesFor(options: SourceOptions & { readonly binary?: string }, io: Io): Promise<Evidences> {
+  const symbolizer = options.binary === undefined ? null : await readBinary(options.binary, io);
+  return { symbolizer, binary: options.binary, sourceTree: new SourceTree(options, process.cwd()) };
 }
 
 /**
@@ -69,15 +77,15 @@ export async function loadProfile(path: string, io: Io, evidences: Evidences): P
     }
     throw err;
   }
-  return { source, ...loaded, sourceIndex: evidences.symbolizer === null ? sourceFor(loaded.profile, evidences) : null };
+  return { source, ...loaded, sourceIndex: evidences.symbolizer === null ? sourceFor(loaded.profile, evidences.sourceTree) : null };
 }
 
 /** Without --source-path the current directory is tried, and mentioned only when it held the files. */
-function sourceFor(profile: Profile, options: SourceOptions): SourceIndex | null {
+function sourceFor(profile: Profile, tree: SourceTree): SourceIndex | null {
   const wanted = sourceLeafLines(profile);
   if (wanted.size === 0) return null;
-  const index = readSourceIndex(wanted, options, process.cwd());
-  return options.sourcePath === undefined && index.stats.resolvedLines === 0 ? null : index;
+  const index = tree.index(wanted);
+  return !tree.explicit && index.stats.resolvedLines === 0 ? null : index;
 }
 
 /** Errors about an input name that input; usage errors stand as they are. */

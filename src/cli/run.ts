@@ -7,7 +7,7 @@ import { MapbloatError, UsageError } from '../errors.js';
 import { breachMessage } from '../report/diff-view.js';
 import { analyzeRenderers, diffRenderers, type Format } from '../report/index.js';
 import { analyzeNotes, diffNotes } from '../report/notes.js';
-import { inContext, loadProfile, readBinary } from './input.js';
+import { evidencesFor, inContext, loadProfile } from './input.js';
 import { colorAllowed, type Io } from './io.js';
 import { addGateOptions, addReportOptions, DEFAULT_TOP, type DiffCliOptions, type ReportOptions } from './options.js';
 
@@ -73,8 +73,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
 
 async function analyzeCommand(path: string, options: ReportOptions, io: Io): Promise<number> {
   const format = outputFormat(options);
-  const symbolizer = options.binary === undefined ? null : await readBinary(options.binary, io);
-  const { source, profile, evidence, sourceIndex } = await loadProfile(path, io, { ...options, symbolizer });
+  const { source, profile, evidence, sourceIndex } = await loadProfile(path, io, await evidencesFor(options, io));
   const result = inContext(source, () =>
     analyzeProfile(profile, {
       source: sourceIndex,
@@ -100,10 +99,10 @@ async function diffCommand(paths: readonly string[], options: DiffCliOptions, io
     maxSiteGrowth: options.maxSiteGrowth === undefined ? null : parseThreshold('--max-site-growth', options.maxSiteGrowth),
   };
   // One profile at a time: only its attribution stays, never two decoded profiles at once.
-  const symbolizer = options.binary === undefined ? null : await readBinary(options.binary, io);
+  const evidences = await evidencesFor(options, io);
   const snapshots: Snapshot[] = [];
   for (const path of paths) {
-    const { source, profile, evidence, sourceIndex } = await loadProfile(path, io, { ...options, symbolizer });
+    const { source, profile, evidence, sourceIndex } = await loadProfile(path, io, evidences);
     snapshots.push(inContext(source, () => takeSnapshot(source, profile, options.granularity, evidence, sourceIndex)));
   }
   const diff = diffSnapshots(snapshots, {

@@ -13,7 +13,7 @@ const MAP_ENTRY = /^runtime\.(mapassign(_fast32|_fast32ptr|_fast64|_fast64ptr|_f
  * callee, which tells a line's map allocations (mapassign_faststr) from its others (makeslice).
  * Only the entry point is known, so growth inside mapassign counts as assign.
  */
-export function withMapCallees(profile: Profile, symbolizer: Symbolizer): { profile: Profile; recovered: number } {
+export function withMapCallees(profile: Profile, symbolizer: Symbolizer): Profile {
   const main = profile.mappings[0];
   if (main !== undefined && main.buildId !== '' && symbolizer.buildId !== '' && main.buildId !== symbolizer.buildId) {
     throw new BinaryError(`does not match the profile: its build ID is ${symbolizer.buildId}, the profile's is ${main.buildId}`);
@@ -41,10 +41,7 @@ export function withMapCallees(profile: Profile, symbolizer: Symbolizer): { prof
     const at = stackStart[i];
     if (stackStart[i + 1] > at) stack[at] = replace.get(stack[at]) ?? stack[at];
   }
-  return {
-    profile: { ...profile, locations, samples: { ...profile.samples, stackLocations: stack } },
-    recovered: replace.size,
-  };
+  return { ...profile, locations, samples: { ...profile.samples, stackLocations: stack } };
 }
 
 /** The binary must name the same function at the location's address as the profile does. */

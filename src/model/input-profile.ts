@@ -12,5 +12,5 @@ import { textProfile } from './text-profile.js';
 export function profileFor(input: DecodedInput, symbolizer: Symbolizer | null): { profile: Profile; evidence: Evidence } {
   if (input.kind === 'text') return { profile: textProfile(input.text, symbolizer), evidence: symbolizer === null ? 'frames' : 'binary' };
   if (symbolizer === null) return { profile: input.profile, evidence: 'frames' };
-  return { profile: withMapCallees(input.profile, symbolizer).profile, evidence: 'frames' };
+  return { profile: withMapCallees(input.profile, symbolizer), evidence: 'frames' };
 }
