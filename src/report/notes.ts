@@ -11,7 +11,7 @@ import type { NoteJson } from './schema.js';
  */
 export function analyzeNotes(result: AnalyzeResult): NoteJson[] {
   const type = result.profile.sampleTypes[result.sampleIndex];
-  return result.attribution.runtimeFrames === 'hidden' ? [hiddenFramesNote([result.attribution], type, 'this profile')] : [];
+  return result.attribution.runtimeFrames === 'hidden' ? [hiddenFramesNote([result.attribution], result.sampleIndex, type, 'this profile')] : [];
 }
 
 /** A stock protobuf read with --binary: exact per site, coarse in phase. */
@@ -35,7 +35,7 @@ export function diffNotes(diff: DiffResult): NoteJson[] {
   if (hidden.length > 0) {
     const type = diff.snapshots[0].profile.sampleTypes[diff.sampleIndex];
     const which = hidden.length === diff.snapshots.length ? 'these profiles' : hidden.map((s) => s.source).join(', ');
-    notes.push(hiddenFramesNote(hidden.map((s) => s.attribution), type, which));
+    notes.push(hiddenFramesNote(hidden.map((s) => s.attribution), diff.sampleIndex, type, which));
   }
   return notes;
 }
@@ -49,10 +49,9 @@ const SOURCE_NOTE: NoteJson = {
     'The text profile (/debug/pprof/heap?debug=1) with --binary gives exact values and phases.',
 };
 
-function hiddenFramesNote(attributions: readonly Attribution[], type: ValueType, which: string): NoteJson {
+function hiddenFramesNote(attributions: readonly Attribution[], t: number, type: ValueType, which: string): NoteJson {
   if (attributions.some((a) => a.sites.some((s) => s.evidence === 'binary'))) return CALL_SITES_NOTE;
   if (attributions.some((a) => a.sites.some((s) => s.evidence === 'source'))) return SOURCE_NOTE;
-  const t = attributions.map((a) => a.sampleTypes.indexOf(type)).find((i) => i >= 0) ?? 0;
   const anyMap = attributions.some((a) => a.totals.map.some((v) => v !== 0));
   const found = Math.max(...attributions.map((a) => a.linknamedOnly[t]));
   const what = anyMap
