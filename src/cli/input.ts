@@ -69,12 +69,10 @@ export async function loadProfile(path: string, io: Io, evidences: Evidences): P
   const bytes = await readInput(path, io);
   let loaded: { profile: Profile; evidence: Evidence };
   try {
-    loaded = inContext(source, () => profileFor(decodeInput(bytes), evidences.symbolizer));
+    loaded = profileFor(inContext(source, () => decodeInput(bytes)), evidences.symbolizer);
   } catch (err) {
     // "does not match the profile" is said of the binary, and names it.
-    if (err instanceof BinaryError && evidences.binary !== undefined) {
-      throw new BinaryError(`${evidences.binary}: ${err.message.slice(source.length + 2)}`, { cause: err });
-    }
+    if (err instanceof BinaryError && evidences.binary !== undefined) throw err.about(evidences.binary);
     throw err;
   }
   return { source, ...loaded, sourceIndex: evidences.symbolizer === null ? sourceFor(loaded.profile, evidences.sourceTree) : null };
@@ -93,10 +91,7 @@ export function inContext<T>(label: string, fn: () => T): T {
   try {
     return fn();
   } catch (err) {
-    if (err instanceof MapbloatError && !(err instanceof UsageError)) {
-      const Ctor = err.constructor as new (message: string, options: { cause: unknown; exitCode: number }) => MapbloatError;
-      throw new Ctor(`${label}: ${err.message}`, { cause: err, exitCode: err.exitCode });
-    }
+    if (err instanceof MapbloatError && !(err instanceof UsageError)) throw err.about(label);
     throw err;
   }
 }

@@ -64,7 +64,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       return 2;
     }
     if (err instanceof MapbloatError) {
-      io.stderr.write(`mapbloat: ${err.message}\n`);
+      io.stderr.write(`mapbloat: ${err.line}\n`);
       return err.exitCode;
     }
     throw err;
