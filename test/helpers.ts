@@ -1,8 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { attributeMaps, type Attribution, type Granularity } from '../src/analysis/attribute.js';
+import { nodeFileSystem, type Io } from '../src/cli/io.js';
 import { run } from '../src/cli/run.js';
-import type { Io } from '../src/cli/io.js';
+import type { Profile } from '../src/pprof/profile.js';
+import { recoverStacks } from '../src/stacks/recover.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const FIXTURES = join(ROOT, 'fixtures');
@@ -28,6 +31,8 @@ export async function runCli(argv: readonly string[], options: FakeIoOptions = {
     stderr: { write: (t) => void (stderr += t), isTTY: options.isTTY ?? false },
     readStdin: async () => options.stdin ?? new Uint8Array(),
     env: options.env ?? {},
+    cwd: process.cwd(),
+    fs: nodeFileSystem,
   };
   const code = await run(argv, io);
   return { code, stdout, stderr };
@@ -68,4 +73,9 @@ export interface Expected {
 
 export function readExpected(path: string): Expected {
   return JSON.parse(readFileSync(join(FIXTURES, path), 'utf8')) as Expected;
+}
+
+/** A decoded profile's attribution with no evidence beyond its own frames. */
+export function attribute(profile: Profile, granularity: Granularity = 'line'): Attribution {
+  return attributeMaps(recoverStacks({ kind: 'protobuf', profile }, { symbolizer: null, sourceTree: null }), granularity);
 }

@@ -1,38 +1,9 @@
 import { UsageError } from '../errors.js';
-import type { Profile } from '../pprof/profile.js';
-import { attributeMaps, type Attribution, type Evidence, type Granularity, type MapSite, type SourceLookup, type Values } from './attribute.js';
-import type { SourceStats } from './source-lines.js';
-import { compareStrings, focusFilter } from './rank.js';
-import { requireHeapProfile, resolveSampleIndex } from './sample-type.js';
-
-/** What a diff keeps of one profile: its header and its attribution, not its samples. */
-export interface Snapshot {
-  readonly source: string;
-  readonly profile: ProfileMeta;
-  readonly attribution: Attribution;
-  /** How its files were found in the source tree; null when no source was read. */
-  readonly sourceStats: SourceStats | null;
-}
-
-export type ProfileMeta = Pick<Profile, 'sampleTypes' | 'defaultSampleType' | 'timeNanos' | 'durationNanos' | 'memStats'>;
-
-/** One profile → a snapshot. Done one profile at a time, so a series never holds two profiles. */
-export function takeSnapshot(
-  source: string,
-  profile: Profile,
-  granularity: Granularity,
-  evidence: Evidence = 'frames',
-  sourceIndex: { readonly lookup: SourceLookup; readonly stats: SourceStats } | null = null,
-): Snapshot {
-  requireHeapProfile(profile);
-  const { sampleTypes, defaultSampleType, timeNanos, durationNanos, memStats } = profile;
-  return {
-    source,
-    profile: { sampleTypes, defaultSampleType, timeNanos, durationNanos, memStats },
-    attribution: attributeMaps(profile, granularity, evidence, sourceIndex?.lookup),
-    sourceStats: sourceIndex?.stats ?? null,
-  };
-}
+import type { Evidence } from '../stacks/recover.js';
+import type { Granularity, MapSite, Values } from './attribute.js';
+import { compareStrings } from './rank.js';
+import { resolveQuery, selectSites, type Query } from './select.js';
+import type { Snapshot } from './snapshot.js';
 
 export type Status = 'new' | 'gone' | 'grown' | 'shrunk' | 'unchanged';
 export type Trend = 'rising' | 'falling' | 'flat' | 'mixed';
@@ -56,14 +27,6 @@ export interface SiteSeries {
   readonly mixed: boolean;
 }
 
-export interface DiffOptions {
-  readonly sampleIndex?: string;
-  readonly granularity?: Granularity;
-  readonly focus?: string;
-  /** 0 or undefined keeps all. */
-  readonly top?: number;
-}
-
 export interface DiffResult {
   /** In time order. */
   readonly snapshots: readonly Snapshot[];
@@ -81,13 +44,14 @@ export interface DiffResult {
 }
 
 /** Snapshots → per-site series (SPEC §7 mapbloat/diff@1). */
-export function diffSnapshots(input: readonly Snapshot[], options: DiffOptions = {}): DiffResult {
+export function diffSnapshots(input: readonly Snapshot[], query: Query = {}): DiffResult {
   if (input.length < 2) throw new UsageError(`diff needs two or more profiles, got ${input.length}`);
   requireSameSampleTypes(input);
   const { snapshots, orderedBy } = timeOrder(input);
   const first = snapshots[0].profile;
-  const sampleIndex = resolveSampleIndex(first, options.sampleIndex);
-  const granularity = options.granularity ?? 'line';
+  const selection = resolveQuery(first, query);
+  const { sampleIndex } = selection;
+  const granularity = snapshots[0].attribution.granularity;
   const nTypes = first.sampleTypes.length;
   const n = snapshots.length;
 
@@ -125,17 +89,16 @@ export function diffSnapshots(input: readonly Snapshot[], options: DiffOptions =
     };
   });
   const ranked = rankSeries(unranked, sampleIndex, n).map((site, i) => ({ ...site, rank: i + 1 }));
-  const matched = ranked.filter(focusFilter(options.focus));
-  const top = options.top ?? 0;
+  const { matched, shown } = selectSites(ranked, selection);
   return {
     snapshots,
     orderedBy,
     sampleIndex,
     granularity,
-    focus: options.focus ?? null,
+    focus: selection.focus,
     totals: { heap: snapshots.map((s) => s.attribution.totals.heap), map: snapshots.map((s) => s.attribution.totals.map) },
     matched,
-    sites: top > 0 ? matched.slice(0, top) : matched,
+    sites: shown,
     siteCount: ranked.length,
   };
 }

@@ -1,10 +1,9 @@
-import { UsageError } from '../errors.js';
 import type { ValueType } from '../pprof/profile.js';
 import type { MapSite } from './attribute.js';
 
 /**
- * SPEC §6: by the selected sample type, then alloc_space, then function name; file and line
- * make the order total.
+ * docs/attribution.md §6: by the selected sample type, then alloc_space, then function name;
+ * file and line make the order total.
  */
 export function rankSites(sites: readonly MapSite[], sampleTypes: readonly ValueType[], sampleIndex: number): MapSite[] {
   const alloc = sampleTypes.findIndex((t) => t.type === 'alloc_space');
@@ -21,16 +20,4 @@ export function rankSites(sites: readonly MapSite[], sampleTypes: readonly Value
 /** Code-point order, as Go and the reference files sort: "main.NewRegistry" < "main.countWords". */
 export function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** --focus REGEX: a site stays when its owner function or file matches. */
-export function focusFilter(pattern: string | undefined): (site: Pick<MapSite, 'function' | 'file'>) => boolean {
-  if (pattern === undefined) return () => true;
-  let re: RegExp;
-  try {
-    re = new RegExp(pattern);
-  } catch (err) {
-    throw new UsageError(`invalid --focus regular expression ${JSON.stringify(pattern)}: ${(err as Error).message}`);
-  }
-  return (site) => re.test(site.function) || re.test(site.file);
 }

@@ -1,5 +1,5 @@
 import { BinaryError } from '../errors.js';
-import type { Frame } from '../model/frames.js';
+import type { Frame } from '../pprof/profile.js';
 import { parseElf, readVirtual, type ElfFile } from './elf.js';
 import { readPclntab, type Pclntab } from './pclntab.js';
 

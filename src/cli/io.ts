@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import type { FileSystem } from '../source/fs.js';
+
 /** Everything the CLI reaches outside itself, so tests can run it in-process with a fake. */
 export interface OutStream {
   write(text: string): void;
@@ -10,6 +13,9 @@ export interface Io {
   /** All of standard input. */
   readonly readStdin: () => Promise<Uint8Array>;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** The directory relative paths are read from. */
+  readonly cwd: string;
+  readonly fs: FileSystem;
 }
 
 /** The real process. */
@@ -28,8 +34,30 @@ export function nodeIo(proc: NodeJS.Process = process): Io {
       return Buffer.concat(chunks);
     },
     env: proc.env,
+    cwd: proc.cwd(),
+    fs: nodeFileSystem,
   };
 }
+
+/** The disk, through node:fs. */
+export const nodeFileSystem: FileSystem = {
+  stat(path) {
+    try {
+      const s = statSync(path);
+      return { kind: s.isFile() ? 'file' : s.isDirectory() ? 'directory' : 'other', size: s.size };
+    } catch {
+      return null;
+    }
+  },
+  readDir(path) {
+    return readdirSync(path, { withFileTypes: true }).map((e) => ({
+      name: e.name,
+      kind: e.isFile() ? 'file' : e.isDirectory() ? 'directory' : e.isSymbolicLink() ? 'symlink' : 'other',
+    }));
+  },
+  readFile: (path) => readFileSync(path),
+  realPath: (path) => realpathSync(path),
+};
 
 /** NO_COLOR (https://no-color.org): present and not empty turns colours off. */
 export function colorAllowed(io: Io): boolean {

@@ -1,15 +1,16 @@
 import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
-import { analyzeProfile } from '../analysis/analyze.js';
-import { diffSnapshots, takeSnapshot, type Snapshot } from '../analysis/diff.js';
-import { checkThresholdUnit, findBreaches, parseThreshold, requireVisibleMaps } from '../analysis/threshold.js';
+import { analyzeSnapshot } from '../analysis/analyze.js';
+import { diffSnapshots } from '../analysis/diff.js';
+import { findBreaches, requireVisibleMaps } from '../analysis/gate.js';
+import { takeSnapshot, type Snapshot } from '../analysis/snapshot.js';
 import { MapbloatError, UsageError } from '../errors.js';
-import { breachMessage } from '../report/diff-view.js';
-import { analyzeRenderers, diffRenderers, type Format } from '../report/index.js';
-import { analyzeNotes, diffNotes } from '../report/notes.js';
-import { evidencesFor, inContext, loadProfile } from './input.js';
+import { renderers, type Format } from '../report/index.js';
+import { analyzeModel, diffModel } from '../report/model.js';
+import { evidenceInputs, inContext, loadProfile } from './input.js';
 import { colorAllowed, type Io } from './io.js';
 import { addGateOptions, addReportOptions, DEFAULT_TOP, type DiffCliOptions, type ReportOptions } from './options.js';
+import { checkThresholdUnit, parseThreshold } from './thresholds.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -73,20 +74,17 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
 
 async function analyzeCommand(path: string, options: ReportOptions, io: Io): Promise<number> {
   const format = outputFormat(options);
-  const { source, profile, evidence, sourceIndex } = await loadProfile(path, io, await evidencesFor(options, io));
+  const { source, recovered } = await loadProfile(path, io, await evidenceInputs(options, io));
   const result = inContext(source, () =>
-    analyzeProfile(profile, {
-      source: sourceIndex,
+    analyzeSnapshot(takeSnapshot(source, recovered, options.granularity), {
       sampleIndex: options.sampleIndex,
-      granularity: options.granularity,
       focus: options.focus,
       top: options.top ?? (format === 'json' ? 0 : DEFAULT_TOP),
-      evidence,
     }),
   );
-  const render = await analyzeRenderers[format]();
-  io.stdout.write(render({ result, source }, { color: useColor(options, format, io) }));
-  if (format === 'table') for (const note of analyzeNotes(result)) io.stderr.write(`note: ${note.message}\n`);
+  const model = analyzeModel(result);
+  io.stdout.write((await renderers[format]()).analyze(model, { color: useColor(options, format, io) }));
+  if (format === 'table') for (const note of model.notes) io.stderr.write(`note: ${note.message}\n`);
   return 0;
 }
 
@@ -99,15 +97,14 @@ async function diffCommand(paths: readonly string[], options: DiffCliOptions, io
     maxSiteGrowth: options.maxSiteGrowth === undefined ? null : parseThreshold('--max-site-growth', options.maxSiteGrowth),
   };
   // One profile at a time: only its attribution stays, never two decoded profiles at once.
-  const evidences = await evidencesFor(options, io);
+  const inputs = await evidenceInputs(options, io);
   const snapshots: Snapshot[] = [];
   for (const path of paths) {
-    const { source, profile, evidence, sourceIndex } = await loadProfile(path, io, evidences);
-    snapshots.push(inContext(source, () => takeSnapshot(source, profile, options.granularity, evidence, sourceIndex)));
+    const { source, recovered } = await loadProfile(path, io, inputs);
+    snapshots.push(inContext(source, () => takeSnapshot(source, recovered, options.granularity)));
   }
   const diff = diffSnapshots(snapshots, {
     sampleIndex: options.sampleIndex,
-    granularity: options.granularity,
     focus: options.focus,
     top: options.top ?? (format === 'json' ? 0 : DEFAULT_TOP),
   });
@@ -117,15 +114,14 @@ async function diffCommand(paths: readonly string[], options: DiffCliOptions, io
     checkThresholdUnit(option, threshold, type);
     requireVisibleMaps(diff, option);
   }
-  const outcome = { ...gate, breaches: findBreaches(diff, gate) };
+  const model = diffModel(diff, { ...gate, breaches: findBreaches(diff, gate) });
 
-  const render = await diffRenderers[format]();
-  io.stdout.write(render({ diff, gate: outcome }, { color: useColor(options, format, io) }));
-  for (const note of diffNotes(diff)) {
+  io.stdout.write((await renderers[format]()).diff(model, { color: useColor(options, format, io) }));
+  for (const note of model.notes) {
     if (format === 'table' || note.code === 'ordered-by-arguments') io.stderr.write(`note: ${note.message}\n`);
   }
-  for (const breach of outcome.breaches) io.stderr.write(`mapbloat: threshold exceeded: ${breachMessage(breach, diff)}\n`);
-  return outcome.breaches.length > 0 ? 1 : 0;
+  for (const breach of model.breaches) io.stderr.write(`mapbloat: threshold exceeded: ${breach}\n`);
+  return model.breaches.length > 0 ? 1 : 0;
 }
 
 /** Colours on a terminal only, never with NO_COLOR, --no-color or JSON. */

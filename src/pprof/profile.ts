@@ -19,6 +19,15 @@ export interface Func {
   readonly recovered?: boolean;
 }
 
+/** One logical frame of a stack: a function at a line (docs/attribution.md §2). */
+export interface Frame {
+  readonly function: string;
+  readonly file: string;
+  readonly line: number;
+  /** Not in the profile: recovered from the program's binary. */
+  readonly recovered?: boolean;
+}
+
 export interface Line {
   readonly function: Func;
   readonly line: number;

@@ -1,10 +1,10 @@
 import { mapShareOfHeapInuse, type AnalyzeResult, type RankedSite } from '../analysis/analyze.js';
-import { PHASE_DISPLAY_ORDER } from '../analysis/phase.js';
+import { PHASE_DISPLAY_ORDER } from '../go/phase.js';
 import type { ValueType } from '../pprof/profile.js';
+import type { SourceStats } from '../source/index.js';
 import { displayFunction, formatBytes, formatPercentRounded, formatShare, formatTime, formatValue } from './format.js';
-import { analyzeNotes } from './notes.js';
+import type { AnalyzeModel } from './model.js';
 import { plural, sitesShown } from './phrases.js';
-import type { SourceStats } from '../analysis/source-lines.js';
 import type { NoteJson } from './schema.js';
 
 /** What the table and markdown renderers show, formatted; they differ only in layout. */
@@ -56,8 +56,9 @@ const RUNTIME_NAMES = {
   unknown: 'unknown (no map runtime frames)',
 } as const;
 
-export function analyzeView(result: AnalyzeResult, source: string): AnalyzeView {
-  const { profile, attribution, sampleIndex } = result;
+/** The analysis formatted for people: what the table, markdown and HTML renderers lay out. */
+export function analyzeView({ result, notes }: AnalyzeModel): AnalyzeView {
+  const { profile, attribution, sampleIndex, source } = result;
   const types = profile.sampleTypes;
   const selected = types[sampleIndex];
   const heap = attribution.totals.heap[sampleIndex];
@@ -118,7 +119,7 @@ export function analyzeView(result: AnalyzeResult, source: string): AnalyzeView 
       evidence: evidenceCell(site),
     })),
     footer: footer(result),
-    notes: analyzeNotes(result),
+    notes,
   };
 }
 

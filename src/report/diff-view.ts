@@ -1,8 +1,7 @@
-import type { DiffResult } from '../analysis/diff.js';
-import type { Breach, Gate } from '../analysis/threshold.js';
+import type { Gate } from '../analysis/gate.js';
 import type { Column } from './analyze-view.js';
 import { displayFunction, formatTime, formatValue } from './format.js';
-import { diffNotes } from './notes.js';
+import type { DiffModel } from './model.js';
 import { formatDelta, formatDeltaPercent, plural, sitesShown, sparkline } from './phrases.js';
 import type { NoteJson } from './schema.js';
 
@@ -37,11 +36,6 @@ export interface DiffView {
   readonly notes: readonly NoteJson[];
 }
 
-/** The thresholds given and what exceeded them. */
-export interface GateOutcome extends Gate {
-  readonly breaches: readonly Breach[];
-}
-
 function limits(gate: Gate): string[] {
   return [
     ...(gate.maxGrowth === null ? [] : [`--max-growth ${gate.maxGrowth.text}`]),
@@ -49,7 +43,8 @@ function limits(gate: Gate): string[] {
   ];
 }
 
-export function diffView(diff: DiffResult, gate: GateOutcome): DiffView {
+/** The diff formatted for people: what the table, markdown and HTML renderers lay out. */
+export function diffView({ diff, gate, notes, breaches }: DiffModel): DiffView {
   const t = diff.sampleIndex;
   const type = diff.snapshots[0].profile.sampleTypes[t];
   const n = diff.snapshots.length;
@@ -102,18 +97,8 @@ export function diffView(diff: DiffResult, gate: GateOutcome): DiffView {
     })),
     showVia,
     footer: diff.siteCount === 0 ? 'no map sites in any snapshot' : sitesShown(diff.sites.length, diff.matched.length, diff.siteCount, diff.focus),
-    breaches: gate.breaches.map((b) => breachMessage(b, diff)),
+    breaches,
     verdict: limits(gate).length === 0 ? null : { pass: gate.breaches.length === 0, limits: limits(gate).join(', ') },
-    notes: diffNotes(diff),
+    notes,
   };
-}
-
-export function breachMessage(b: Breach, diff: DiffResult): string {
-  const type = diff.snapshots[0].profile.sampleTypes[diff.sampleIndex];
-  const growth = `${formatDelta(b.delta, type)} (${formatDeltaPercent(b.first, b.delta)})`;
-  const what =
-    b.site === null
-      ? `map ${type.type} grew ${growth}`
-      : `${displayFunction(b.site.function)} (${b.site.line === null ? b.site.file : `${b.site.file}:${b.site.line}`}) ${type.type} grew ${growth}`;
-  return `${what}, more than ${b.option} ${b.threshold.text}`;
 }

@@ -1,4 +1,4 @@
-import { printName } from '../model/frames.js';
+import { printName } from '../go/names.js';
 
 /** Number formatting shared by the table and markdown renderers. JSON keeps exact integers. */
 

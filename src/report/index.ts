@@ -1,22 +1,32 @@
-import type { DiffRenderInput } from './diff-json.js';
-import type { AnalyzeRenderInput, RenderContext } from './table.js';
+import type { AnalyzeModel, DiffModel } from './model.js';
 
 export const FORMATS = ['table', 'json', 'markdown'] as const;
 export type Format = (typeof FORMATS)[number];
 
-export type { AnalyzeRenderInput, DiffRenderInput, RenderContext };
-export type Renderer<R> = (result: R, ctx: RenderContext) => string;
+export interface RenderContext {
+  /** ANSI colours: the CLI decides (a TTY, no NO_COLOR, no --no-color, not JSON). */
+  readonly color: boolean;
+}
+
+/** One output format: a pure function per command, from the model to the text printed. */
+export interface Renderers {
+  readonly analyze: (model: AnalyzeModel, ctx: RenderContext) => string;
+  readonly diff: (model: DiffModel, ctx: RenderContext) => string;
+}
 
 // Loaded on use: the table renderers pull in chalk and cli-table3, which a JSON run never needs
 // (~60 ms of start-up on a big profile's critical path).
-export const analyzeRenderers: Record<Format, () => Promise<Renderer<AnalyzeRenderInput>>> = {
-  table: async () => (await import('./table.js')).renderAnalyzeTable,
-  json: async () => (await import('./json.js')).renderAnalyzeJson,
-  markdown: async () => (await import('./markdown.js')).renderAnalyzeMarkdown,
-};
-
-export const diffRenderers: Record<Format, () => Promise<Renderer<DiffRenderInput>>> = {
-  table: async () => (await import('./diff-table.js')).renderDiffTable,
-  json: async () => (await import('./diff-json.js')).renderDiffJson,
-  markdown: async () => (await import('./diff-markdown.js')).renderDiffMarkdown,
+export const renderers: Record<Format, () => Promise<Renderers>> = {
+  table: async () => {
+    const m = await import('./table.js');
+    return { analyze: m.renderAnalyzeTable, diff: m.renderDiffTable };
+  },
+  json: async () => {
+    const m = await import('./json.js');
+    return { analyze: m.renderAnalyzeJson, diff: m.renderDiffJson };
+  },
+  markdown: async () => {
+    const m = await import('./markdown.js');
+    return { analyze: m.renderAnalyzeMarkdown, diff: m.renderDiffMarkdown };
+  },
 };

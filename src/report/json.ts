@@ -1,19 +1,20 @@
 import { mapShareOfHeapInuse, type AnalyzeResult } from '../analysis/analyze.js';
-import { PHASE_DISPLAY_ORDER } from '../analysis/phase.js';
-import type { Attribution } from '../analysis/attribute.js';
-import type { Profile, ValueType } from '../pprof/profile.js';
-import { analyzeNotes } from './notes.js';
-import type { SourceStats } from '../analysis/source-lines.js';
-import type { AnalyzeJson, MemStatsJson, ProfileJson, SiteJson, SiteKeyJson, SourceJson, ValuesJson } from './schema.js';
+import type { Snapshot } from '../analysis/snapshot.js';
+import { PHASE_DISPLAY_ORDER } from '../go/phase.js';
+import type { ValueType } from '../pprof/profile.js';
+import type { SourceStats } from '../source/index.js';
+import type { AnalyzeModel, DiffModel } from './model.js';
+import type { AnalyzeJson, DiffJson, DiffSiteJson, MemStatsJson, ProfileJson, SiteJson, SiteKeyJson, SourceJson, ValuesJson } from './schema.js';
 
-export function analyzeJson(result: AnalyzeResult, source: string): AnalyzeJson {
+/** The documented JSON of analyze (schema.ts, mapbloat/analyze@1): raw numbers, no formatting. */
+export function analyzeJson({ result, notes }: AnalyzeModel): AnalyzeJson {
   const { profile, attribution } = result;
   const types = profile.sampleTypes;
   return {
     schema: 'mapbloat/analyze@1',
-    profile: profileJson(result, source),
+    profile: profileJson(result),
     sampleIndex: types[result.sampleIndex].type,
-    granularity: result.granularity,
+    granularity: attribution.granularity,
     focus: result.focus,
     totals: { heap: valuesJson(types, attribution.totals.heap), map: valuesJson(types, attribution.totals.map) },
     sites: result.sites.map(
@@ -30,10 +31,59 @@ export function analyzeJson(result: AnalyzeResult, source: string): AnalyzeJson 
       }),
     ),
     siteCounts: { total: result.siteCount, matched: result.matchedCount, shown: result.sites.length },
-    notes: analyzeNotes(result),
+    notes: [...notes],
     memstats: memStatsJson(result),
     source: result.sourceStats === null ? null : sourceJson(result.sourceStats),
   };
+}
+
+/** The documented JSON of diff (schema.ts, mapbloat/diff@1). */
+export function diffJson({ diff, gate, notes, breaches }: DiffModel): DiffJson {
+  const types = diff.snapshots[0].profile.sampleTypes;
+  const n = diff.snapshots.length;
+  const delta = (series: readonly (readonly number[])[]) => valuesJson(types, series[n - 1].map((v, t) => v - series[0][t]));
+  return {
+    schema: 'mapbloat/diff@1',
+    snapshots: diff.snapshots.map(profileJson),
+    orderedBy: diff.orderedBy,
+    sampleIndex: types[diff.sampleIndex].type,
+    granularity: diff.granularity,
+    focus: diff.focus,
+    totals: { heap: diff.totals.heap.map((v) => valuesJson(types, v)), map: diff.totals.map.map((v) => valuesJson(types, v)) },
+    totalsDelta: { heap: delta(diff.totals.heap), map: delta(diff.totals.map) },
+    sites: diff.sites.map((site): DiffSiteJson => ({
+      ...siteKeyJson(site),
+      series: site.series.map((v) => valuesJson(types, v)),
+      delta: valuesJson(types, site.delta),
+      deltaPercent: Object.fromEntries(
+        types.map((t, i) => [t.type, site.series[0][i] === 0 ? null : (100 * site.delta[i]) / site.series[0][i]]),
+      ),
+      status: site.status,
+      ...(site.trend === null ? {} : { trend: site.trend }),
+      mixed: site.mixed,
+    })),
+    siteCounts: { total: diff.siteCount, matched: diff.matched.length, shown: diff.sites.length },
+    gate: {
+      maxGrowth: gate.maxGrowth?.text ?? null,
+      maxSiteGrowth: gate.maxSiteGrowth?.text ?? null,
+      breaches: gate.breaches.map((b, i) => ({
+        option: b.option,
+        scope: b.scope,
+        function: b.site?.function ?? null,
+        file: b.site?.file ?? null,
+        line: b.site?.line ?? null,
+        limit: b.threshold.text,
+        first: b.first,
+        delta: b.delta,
+        message: breaches[i],
+      })),
+    },
+    notes: [...notes],
+  };
+}
+
+export function renderDiffJson(model: DiffModel): string {
+  return `${JSON.stringify(diffJson(model), null, 2)}\n`;
 }
 
 function sourceJson(stats: SourceStats): SourceJson {
@@ -49,18 +99,11 @@ function memStatsJson(result: AnalyzeResult): MemStatsJson | null {
   return { ...fields, mapShareOfHeapInuse: mapShareOfHeapInuse(result) };
 }
 
-export function renderAnalyzeJson({ result, source }: { readonly result: AnalyzeResult; readonly source: string }): string {
-  return `${JSON.stringify(analyzeJson(result, source), null, 2)}\n`;
+export function renderAnalyzeJson(model: AnalyzeModel): string {
+  return `${JSON.stringify(analyzeJson(model), null, 2)}\n`;
 }
 
-export function profileJson(
-  result: {
-    readonly profile: Pick<Profile, 'timeNanos' | 'durationNanos' | 'sampleTypes' | 'defaultSampleType'>;
-    readonly attribution: Pick<Attribution, 'runtime' | 'runtimeFrames'>;
-  },
-  source: string,
-): ProfileJson {
-  const { profile, attribution } = result;
+function profileJson({ source, profile, attribution }: Snapshot): ProfileJson {
   return {
     source,
     timeNanos: profile.timeNanos,
@@ -72,10 +115,10 @@ export function profileJson(
   };
 }
 
-export function valuesJson(types: readonly ValueType[], values: readonly number[]): ValuesJson {
+function valuesJson(types: readonly ValueType[], values: readonly number[]): ValuesJson {
   return Object.fromEntries(types.map((t, i) => [t.type, values[i]]));
 }
 
-export function siteKeyJson(site: Readonly<SiteKeyJson>): SiteKeyJson {
+function siteKeyJson(site: Readonly<SiteKeyJson>): SiteKeyJson {
   return { rank: site.rank, function: site.function, file: site.file, line: site.line, via: site.via, evidence: site.evidence };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { trend } from '../../src/analysis/diff.js';
-import { parseThreshold } from '../../src/analysis/threshold.js';
+import { parseThreshold } from '../../src/cli/thresholds.js';
 import { formatDeltaPercent, sparkline } from '../../src/report/phrases.js';
 
 describe('thresholds', () => {

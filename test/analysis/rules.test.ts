@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { attributeMaps } from '../../src/analysis/attribute.js';
-import { framePhase, isMapFrame, isStdFunction, packagePath } from '../../src/analysis/go-names.js';
+import { framePhase, isMapFrame, isStdFunction, packagePath } from '../../src/go/names.js';
 import { decodeProfile } from '../../src/pprof/decode.js';
+import { attribute } from '../helpers.js';
 import { synthProfile, type SynthSample } from '../synth.js';
 
 const HEAP: ReadonlyArray<readonly [string, string]> = [
@@ -11,8 +11,8 @@ const HEAP: ReadonlyArray<readonly [string, string]> = [
   ['inuse_space', 'bytes'],
 ];
 
-function attribute(samples: SynthSample[], granularity: 'line' | 'function' = 'line') {
-  return attributeMaps(decodeProfile(synthProfile(HEAP, samples)), granularity);
+function attributeSamples(samples: SynthSample[], granularity: 'line' | 'function' = 'line') {
+  return attribute(decodeProfile(synthProfile(HEAP, samples)), granularity);
 }
 
 describe('Go names', () => {
@@ -55,7 +55,7 @@ describe('attribution rules', () => {
   it('finds the site past std frames and names it via; linknamed frames survive a stock writer', () => {
     // A stock stack of reflect-based map code: the writer dropped runtime.* frames, the linknamed
     // reflect.mapassign_faststr0 stays, then the std caller, then user code.
-    const a = attribute([
+    const a = attributeSamples([
       {
         stack: [['reflect.mapassign_faststr0', 10], ['reflect.Value.SetMapIndex', 20], ['encoding/json.(*decodeState).object', 30], ['main.load', 40], ['main.main', 50]],
         values: [2, 4096, 1, 2048],
@@ -81,7 +81,7 @@ describe('attribution rules', () => {
   });
 
   it('takes the first phase rule any map frame meets, and the via with most inuse_space', () => {
-    const a = attribute([
+    const a = attributeSamples([
       { stack: [['runtime.mallocgc', 1], ['runtime.makeBucketArray', 2], ['runtime.hashGrow', 3], ['runtime.mapassign_faststr', 4], ['main.put', 9]], values: [1, 100, 1, 100] },
       { stack: [['runtime.makemap_small', 1], ['sync.(*Map).Store', 5], ['main.put', 9]], values: [1, 48, 0, 0] },
       { stack: [['runtime.mapclone2', 1], ['maps.clone', 2], ['maps.Clone[...]', 3], ['main.put', 9]], values: [1, 10, 1, 10] },
@@ -94,7 +94,7 @@ describe('attribution rules', () => {
   });
 
   it('falls back to the outermost map frame and to the site when no frame qualifies', () => {
-    const a = attribute([
+    const a = attributeSamples([
       { stack: [['internal/runtime/maps.newarray', 1], ['internal/runtime/maps.(*table).grow', 2], ['runtime.gcBgMarkWorker', 3]], values: [1, 64, 1, 64] },
       { stack: [['runtime.makemap_small', 1], ['unicode.init', 2]], values: [1, 48, 1, 48] },
     ]);
@@ -111,11 +111,11 @@ describe('attribution rules', () => {
       { stack: [['runtime.makemap', 1], ['main.fill', 8]], values: [1, 48, 1, 48] },
       { stack: [['runtime.makemap', 1], ['main.late', 3]], values: [0, 0, 0, 0] },
     ];
-    expect(attribute(samples).sites.map((s) => [s.function, s.line])).toEqual([
+    expect(attributeSamples(samples).sites.map((s) => [s.function, s.line])).toEqual([
       ['main.fill', 10],
       ['main.fill', 8],
     ]);
-    const byFunction = attribute(samples, 'function').sites;
+    const byFunction = attributeSamples(samples, 'function').sites;
     expect(byFunction.map((s) => [s.function, s.file, s.line, s.values])).toEqual([['main.fill', 'main/x.go', null, [2, 148, 2, 148]]]);
   });
 });

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
-import { attributeMaps } from '../../src/analysis/attribute.js';
 import { DecodeError } from '../../src/errors.js';
 import {
   FUNCTION_FIELDS,
@@ -15,8 +14,8 @@ import {
   decodeProfile,
 } from '../../src/pprof/decode.js';
 import { readInt, readUint } from '../../src/pprof/varint.js';
-import { sampleFrames } from '../../src/model/frames.js';
-import { FIXTURES } from '../helpers.js';
+import { sampleFrames } from '../../src/stacks/frame-table.js';
+import { attribute, FIXTURES } from '../helpers.js';
 import { ProfileType, UnpackedProfileType, schema, synthProfile } from '../synth.js';
 
 const MULTI = `${FIXTURES}/go1.24/multi.full.pb.gz`;
@@ -77,7 +76,7 @@ describe('decodeProfile', () => {
     const gz = readFileSync(MULTI);
     const unpacked = UnpackedProfileType.encode(UnpackedProfileType.decode(gunzipSync(gz))).finish();
     expect(unpacked.length).toBeGreaterThan(gunzipSync(gz).length); // really unpacked
-    expect(attributeMaps(decodeProfile(unpacked))).toEqual(attributeMaps(decodeProfile(gz)));
+    expect(attribute(decodeProfile(unpacked))).toEqual(attribute(decodeProfile(gz)));
   });
 
   it('keeps the mappings of a stock profile', () => {

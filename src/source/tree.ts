@@ -1,9 +1,10 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import type { SourceLineOp, SourceLookup } from '../analysis/attribute.js';
-import type { SourceStats, WantedFile } from '../analysis/source-lines.js';
-import { mapLines } from '../source/map-lines.js';
-import { candidatePaths, longestSuffixMatch, modulePath, type SourceLayout } from '../source/resolve.js';
+import { posix } from 'node:path';
+import type { FileSystem } from './fs.js';
+import type { SourceIndex, WantedFile } from './index.js';
+import { mapLines, type LineOp } from './map-lines.js';
+import { candidatePaths, longestSuffixMatch, modulePath, type SourceLayout } from './resolve.js';
+
+const { dirname, join, resolve } = posix;
 
 export interface SourceOptions {
   /** --source-path: directories, ":"-separated as for pprof; undefined: the current directory. */
@@ -12,15 +13,10 @@ export interface SourceOptions {
   readonly trimPath?: string;
 }
 
-export interface SourceIndex {
-  readonly lookup: SourceLookup;
-  readonly stats: SourceStats;
-}
-
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn', 'testdata']);
 const MAX_FILES = 200_000;
 
-type PackageOps = Map<string, Map<number, SourceLineOp>>;
+type PackageOps = Map<string, Map<number, LineOp>>;
 
 /**
  * The source tree of one run, opened once: `diff` reads it for every snapshot, and listing the
@@ -30,12 +26,14 @@ type PackageOps = Map<string, Map<number, SourceLineOp>>;
  */
 export class SourceTree {
   readonly #options: SourceOptions;
+  readonly #fs: FileSystem;
   readonly #cwd: string;
   #layout: { layout: SourceLayout; goFiles: string[] } | null = null;
   readonly #packages = new Map<string, PackageOps | null>();
 
-  constructor(options: SourceOptions, cwd: string) {
+  constructor(options: SourceOptions, fs: FileSystem, cwd: string) {
     this.#options = options;
+    this.#fs = fs;
     this.#cwd = cwd;
   }
 
@@ -47,13 +45,13 @@ export class SourceTree {
   /** What the profile's leaf lines do to maps, and how well its files were found. */
   index(wanted: ReadonlyMap<string, WantedFile>): SourceIndex {
     const { layout, goFiles } = this.#open();
-    const opsByFile = new Map<string, Map<number, SourceLineOp>>();
+    const opsByFile = new Map<string, Map<number, LineOp>>();
     const unresolved: Array<{ file: string; std: boolean }> = [];
     let resolvedLines = 0;
     let unresolvedLines = 0;
     let unresolvedStdLines = 0;
     for (const [file, { lines, std }] of wanted) {
-      const local = candidatePaths(file, layout).find(isFile) ?? (this.explicit ? longestSuffixMatch(file, goFiles) : null);
+      const local = candidatePaths(file, layout).find((p) => this.#isFile(p)) ?? (this.explicit ? longestSuffixMatch(file, goFiles) : null);
       const pkg = local === null ? null : this.#package(dirname(local));
       if (local === null || pkg === null) {
         unresolved.push({ file, std });
@@ -82,15 +80,15 @@ export class SourceTree {
   #open(): { layout: SourceLayout; goFiles: string[] } {
     if (this.#layout !== null) return this.#layout;
     const roots = this.explicit ? splitList(this.#options.sourcePath).map((r) => resolve(this.#cwd, r)) : [this.#cwd];
-    const listed = this.explicit ? listGoFiles(roots) : [];
-    const goMods = this.explicit ? listed.filter((f) => f.endsWith('/go.mod')) : roots.map((r) => join(r, 'go.mod')).filter(isFile);
+    const listed = this.explicit ? this.#listGoFiles(roots) : [];
+    const goMods = this.explicit ? listed.filter((f) => f.endsWith('/go.mod')) : roots.map((r) => join(r, 'go.mod')).filter((f) => this.#isFile(f));
     const layout: SourceLayout = {
       roots,
       trimPaths: splitList(this.#options.trimPath),
       modules: goMods.flatMap((f) => {
         let path: string | null = null;
         try {
-          path = modulePath(readFileSync(f, 'utf8'));
+          path = modulePath(this.#readText(f));
         } catch {
           // an unreadable go.mod declares nothing
         }
@@ -106,9 +104,10 @@ export class SourceTree {
     let pkg = this.#packages.get(dir);
     if (pkg === undefined) {
       try {
-        const files = readdirSync(dir)
-          .filter((f) => f.endsWith('.go'))
-          .map((f) => ({ path: join(dir, f), text: readFileSync(join(dir, f), 'utf8') }));
+        const files = this.#fs
+          .readDir(dir)
+          .filter((e) => e.name.endsWith('.go'))
+          .map((e) => ({ path: join(dir, e.name), text: this.#readText(join(dir, e.name)) }));
         pkg = mapLines(files);
       } catch {
         pkg = null; // unreadable: reported with the files that were not found
@@ -117,39 +116,41 @@ export class SourceTree {
     }
     return pkg;
   }
+
+  #readText(path: string): string {
+    return Buffer.from(this.#fs.readFile(path)).toString('utf8');
+  }
+
+  #isFile(path: string): boolean {
+    return this.#fs.stat(path)?.kind === 'file';
+  }
+
+  #listGoFiles(roots: readonly string[]): string[] {
+    const out: string[] = [];
+    const walk = (dir: string): void => {
+      let entries;
+      try {
+        entries = this.#fs.readDir(dir);
+      } catch {
+        return; // unreadable or missing: the report says which files were not found
+      }
+      // Symlinked directories are not followed: a link to an ancestor would never end.
+      for (const { name, kind } of entries) {
+        if (out.length >= MAX_FILES) return;
+        const path = join(dir, name);
+        if (kind === 'directory') {
+          if (!SKIP_DIRS.has(name) && !name.startsWith('.')) walk(path);
+        } else if (name.endsWith('.go') || name === 'go.mod') {
+          out.push(path);
+        }
+      }
+    };
+    roots.forEach(walk);
+    return out;
+  }
 }
 
 /** pprof's list form: ":"-separated, empty parts ignored. */
 function splitList(list: string | undefined): string[] {
   return (list ?? '').split(':').filter(Boolean);
-}
-
-function isFile(path: string): boolean {
-  try {
-    return existsSync(path) && statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function listGoFiles(roots: readonly string[]): string[] {
-  const out: string[] = [];
-  const walk = (dir: string): void => {
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return; // unreadable or missing: the report says which files were not found
-    }
-    for (const e of entries) {
-      if (out.length >= MAX_FILES) return;
-      if (e.isDirectory()) {
-        if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) walk(join(dir, e.name));
-      } else if (e.name.endsWith('.go') || e.name === 'go.mod') {
-        out.push(join(dir, e.name));
-      }
-    }
-  };
-  roots.forEach(walk);
-  return out;
 }

@@ -1,10 +1,7 @@
 import type { Symbolizer } from '../binary/symbolize.js';
 import { BinaryError } from '../errors.js';
+import { isMapEntryPoint, printName } from '../go/names.js';
 import type { Location, Profile } from '../pprof/profile.js';
-import { printName } from './frames.js';
-
-/** Runtime entry points that compiled Go code calls for map operations. */
-const MAP_ENTRY = /^runtime\.(mapassign(_fast32|_fast32ptr|_fast64|_fast64ptr|_faststr)?|makemap(64|_small)?|mapclone2?)$/;
 
 /**
  * A stock protobuf profile with, at the leaf of every sample whose leaf line calls runtime map
@@ -29,7 +26,7 @@ export function withMapCallees(profile: Profile, symbolizer: Symbolizer): Profil
     if (loc.address === 0 || loc.lines.length === 0 || (main !== undefined && (loc.address < main.start || loc.address >= main.limit))) continue;
     checkLocation(loc, symbolizer);
     const callee = symbolizer.callTarget(loc.address + 1);
-    if (callee === null || !MAP_ENTRY.test(callee)) continue;
+    if (callee === null || !isMapEntryPoint(callee)) continue;
     replace.set(l, locations.length);
     locations.push({
       ...loc,

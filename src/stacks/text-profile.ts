@@ -1,8 +1,8 @@
 import type { Symbolizer } from '../binary/symbolize.js';
-import type { Func, Location, Profile } from '../pprof/profile.js';
 import { BinaryError } from '../errors.js';
+import { GOEXIT, printName } from '../go/names.js';
+import type { Frame, Func, Location, Profile } from '../pprof/profile.js';
 import type { TextFrame, TextHeapProfile } from '../pprof/text.js';
-import { printName, type Frame } from './frames.js';
 
 const SAMPLE_TYPES = [
   { type: 'alloc_objects', unit: 'count' },
@@ -66,10 +66,7 @@ export function textProfile(text: TextHeapProfile, symbolizer: Symbolizer | null
     if (symbolizer === null) {
       for (const f of record.shown) stack.push(location(f.pc, [f]));
     } else {
-      const perPc = symbolizer.stackFrames(record.pcs).map((frames) =>
-        // runtime.goexit ends every goroutine's stack; profiles leave it out.
-        frames.filter((f) => f.function !== 'runtime.goexit'),
-      );
+      const perPc = symbolizer.stackFrames(record.pcs).map((frames) => frames.filter((f) => f.function !== GOEXIT));
       checkShownFrames(record.shown, perPc.flat());
       perPc.forEach((kept, k) => {
         if (kept.length > 0) stack.push(location(record.pcs[k] - 1, kept));

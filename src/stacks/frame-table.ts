@@ -1,33 +1,4 @@
-import type { Location, Profile } from '../pprof/profile.js';
-
-/** One logical frame of a stack: a function at a line (SPEC §2). */
-export interface Frame {
-  readonly function: string;
-  readonly file: string;
-  readonly line: number;
-  /** Not in the profile: recovered from the program's binary. */
-  readonly recovered?: boolean;
-}
-
-/**
- * A function name as Go prints it in tracebacks and text profiles: generic instantiations lose
- * their shape arguments ("main.Index[...]"). Protobuf profiles of Go ≥ 1.21 keep the full name.
- */
-export function printName(name: string): string {
-  let out = '';
-  let depth = 0;
-  for (const ch of name) {
-    if (ch === '[') {
-      if (depth === 0) out += '[...]';
-      depth++;
-    } else if (ch === ']' && depth > 0) {
-      depth--;
-    } else if (depth === 0) {
-      out += ch;
-    }
-  }
-  return out;
-}
+import type { Frame, Location, Profile } from '../pprof/profile.js';
 
 /** The frames of one location, innermost inlined frame first. */
 export function locationFrames(location: Location): Frame[] {
@@ -46,10 +17,13 @@ export function sampleFrames(profile: Profile, i: number): Frame[] {
   return frames;
 }
 
+/** What leafFrame answers for a location without lines (an unsymbolized address). */
+export const NO_FRAME = -1;
+
 /**
  * Every distinct frame of a profile, numbered, with each location's frames as a range of those
- * numbers. The attribution classifies a frame once, not once per sample that passes through it,
- * and compares numbers, not strings, in its per-sample loop.
+ * numbers. Built once per profile: the attribution classifies a frame once, not once per sample
+ * that passes through it, and compares numbers, not strings, in its per-sample loop.
  */
 export interface FrameTable {
   /** Distinct (function, file, line) frames. */
@@ -60,6 +34,26 @@ export interface FrameTable {
   /** Location l's frames are locationFrameIds[locationStart[l] .. locationStart[l + 1]). */
   readonly locationStart: Uint32Array;
   readonly locationFrameIds: Uint32Array;
+}
+
+/**
+ * The innermost frame of a location, or NO_FRAME when it has no lines. Reading
+ * `locationFrameIds[locationStart[l]]` directly would give the next location's first frame.
+ */
+export function leafFrame(table: FrameTable, location: number): number {
+  const start = table.locationStart[location];
+  return start < table.locationStart[location + 1] ? table.locationFrameIds[start] : NO_FRAME;
+}
+
+/** Sample i's frame numbers, leaf → root. */
+export function stackFrameIds(table: FrameTable, profile: Profile, i: number): number[] {
+  const { stackStart, stackLocations } = profile.samples;
+  const out: number[] = [];
+  for (let k = stackStart[i]; k < stackStart[i + 1]; k++) {
+    const l = stackLocations[k];
+    for (let j = table.locationStart[l]; j < table.locationStart[l + 1]; j++) out.push(table.locationFrameIds[j]);
+  }
+  return out;
 }
 
 export function buildFrameTable(locations: readonly Location[]): FrameTable {

@@ -1,8 +1,10 @@
 import type { Phase } from './phase.js';
 
 /**
- * What a Go function name says about the function: map runtime code (SPEC §3), its phase
- * (SPEC §4), runtime or standard library (SPEC §5).
+ * What a Go function name (and, for runtime code published under another name, its file) says
+ * about the function: map runtime code (docs/attribution.md §3), its phase (§4), runtime or
+ * standard library (§5), the generic and print forms of a name. The one place that knows Go's
+ * names; every other module asks here.
  */
 
 const MAP_FRAME =
@@ -18,6 +20,15 @@ export function isMapFrame(fn: string): boolean {
  */
 export function isLinknamedMapFrame(fn: string): boolean {
   return /^(reflect\.(makemap|mapassign0?|mapassign_faststr0?)|maps\.clone)$/.test(fn);
+}
+
+/**
+ * The runtime functions compiled Go code calls for a map operation: what the call instruction of
+ * a user line names when the line makes, writes or clones a map (map literals and make lower to
+ * makemap*, m[k] = v to mapassign*, maps.Clone to mapclone).
+ */
+export function isMapEntryPoint(fn: string): boolean {
+  return /^runtime\.(mapassign(_fast32|_fast32ptr|_fast64|_fast64ptr|_faststr)?|makemap(64|_small)?|mapclone2?)$/.test(fn);
 }
 
 const SWISS = 'internal/runtime/maps.';
@@ -51,16 +62,14 @@ export function framePhase(fn: string): Phase {
   return 'assign';
 }
 
-/** Go runtime code, which is never a site (SPEC §5). "runtime/pprof." is not runtime code. */
+/** Go runtime code, which is never a site (§5). "runtime/pprof." is not runtime code. */
 export function isRuntimeFunction(fn: string): boolean {
   return fn.startsWith('runtime.') || fn.startsWith('internal/runtime/');
 }
 
 /**
- * Runtime code, by name or by source file, for deciding whether a writer hid runtime frames
- * (SPEC §7 runtimeFrames). The file matters for runtime code published under another name:
- * Go 1.19's `time.resetTimer` (runtime/time.go) sits in stacks that the stock writer keeps whole
- * because every frame of them is runtime code.
+ * Runtime code, by name or by source file. The file matters for runtime code published under
+ * another name: Go 1.19's `time.resetTimer` lives in runtime/time.go.
  */
 export function isRuntimeFrame(fn: string, file: string): boolean {
   return isRuntimeFunction(fn) || /(^|\/src\/)(runtime\/[^/]+\.go$|internal\/runtime\/|runtime\/internal\/)/.test(file);
@@ -87,7 +96,7 @@ export function isStdFunction(fn: string): boolean {
   return !first.includes('.');
 }
 
-/** Which map implementation a frame proves, if any (SPEC §7 `runtime`). */
+/** Which map implementation a frame proves, if any (§7 `runtime`). */
 export function mapRuntimeHint(fn: string, file: string): 'swiss' | 'hmap' | null {
   if (fn.startsWith(SWISS)) return 'swiss';
   if (!isMapFrame(fn)) return null;
@@ -98,3 +107,26 @@ export function mapRuntimeHint(fn: string, file: string): 'swiss' | 'hmap' | nul
   if (file.endsWith('runtime/map_noswiss.go')) return 'hmap';
   return null;
 }
+
+/**
+ * A function name as Go prints it in tracebacks and text profiles: generic instantiations lose
+ * their shape arguments ("main.Index[...]"). Protobuf profiles of Go ≥ 1.21 keep the full name.
+ */
+export function printName(name: string): string {
+  let out = '';
+  let depth = 0;
+  for (const ch of name) {
+    if (ch === '[') {
+      if (depth === 0) out += '[...]';
+      depth++;
+    } else if (ch === ']' && depth > 0) {
+      depth--;
+    } else if (depth === 0) {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+/** runtime.goexit ends every goroutine's stack; profiles leave it out. */
+export const GOEXIT = 'runtime.goexit';

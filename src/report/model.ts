@@ -1,0 +1,48 @@
+import type { AnalyzeResult } from '../analysis/analyze.js';
+import type { DiffResult } from '../analysis/diff.js';
+import type { Breach, Gate } from '../analysis/gate.js';
+import { displayFunction } from './format.js';
+import { analyzeNotes, diffNotes } from './notes.js';
+import { formatDelta, formatDeltaPercent } from './phrases.js';
+import type { NoteJson } from './schema.js';
+
+/**
+ * What every renderer of a command starts from, computed once per run: the analysis, the notes a
+ * reader needs to trust it and, for diff, the gate's verdict with its messages. Renderers (table,
+ * markdown, json, html) only lay it out.
+ */
+export interface AnalyzeModel {
+  readonly result: AnalyzeResult;
+  readonly notes: readonly NoteJson[];
+}
+
+export interface DiffModel {
+  readonly diff: DiffResult;
+  readonly gate: GateOutcome;
+  readonly notes: readonly NoteJson[];
+  /** One line per breach, as printed on stderr. */
+  readonly breaches: readonly string[];
+}
+
+/** The thresholds given and what exceeded them. */
+export interface GateOutcome extends Gate {
+  readonly breaches: readonly Breach[];
+}
+
+export function analyzeModel(result: AnalyzeResult): AnalyzeModel {
+  return { result, notes: analyzeNotes(result) };
+}
+
+export function diffModel(diff: DiffResult, gate: GateOutcome): DiffModel {
+  return { diff, gate, notes: diffNotes(diff), breaches: gate.breaches.map((b) => breachMessage(b, diff)) };
+}
+
+function breachMessage(b: Breach, diff: DiffResult): string {
+  const type = diff.snapshots[0].profile.sampleTypes[diff.sampleIndex];
+  const growth = `${formatDelta(b.delta, type)} (${formatDeltaPercent(b.first, b.delta)})`;
+  const what =
+    b.site === null
+      ? `map ${type.type} grew ${growth}`
+      : `${displayFunction(b.site.function)} (${b.site.line === null ? b.site.file : `${b.site.file}:${b.site.line}`}) ${type.type} grew ${growth}`;
+  return `${what}, more than ${b.option} ${b.threshold.text}`;
+}

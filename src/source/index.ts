@@ -1,0 +1,32 @@
+import type { LineOp } from './map-lines.js';
+
+/**
+ * What a profile's leaf lines do to maps, as the source tree tells it (docs/attribution.md §9,
+ * evidence "source"), and how well the profile's file names were found there.
+ */
+export interface SourceIndex {
+  /** What a line does to a map; undefined when it does nothing to one, or is unknown. */
+  readonly lookup: SourceLookup;
+  readonly stats: SourceStats;
+}
+
+export type SourceLookup = (file: string, line: number) => LineOp | undefined;
+
+/** The lines of one file to look up, and whether it is the standard library's. */
+export interface WantedFile {
+  readonly lines: Set<number>;
+  readonly std: boolean;
+}
+
+/** How well the profile's file names were found in the source tree. */
+export interface SourceStats {
+  /** Where mapbloat looked. */
+  readonly roots: readonly string[];
+  readonly resolvedFiles: number;
+  readonly resolvedLines: number;
+  readonly unresolvedLines: number;
+  /** Profile file names not found: the user's first, then the standard library's. */
+  readonly unresolvedFiles: readonly string[];
+  /** Of the unresolved lines, those in the standard library (found with $GOROOT/src on the path). */
+  readonly unresolvedStdLines: number;
+}

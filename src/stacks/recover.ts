@@ -1,0 +1,65 @@
+import type { Symbolizer } from '../binary/symbolize.js';
+import type { DecodedInput } from '../pprof/input.js';
+import type { Profile } from '../pprof/profile.js';
+import type { SourceIndex } from '../source/index.js';
+import type { SourceTree } from '../source/tree.js';
+import { withMapCallees } from './call-sites.js';
+import { buildFrameTable, type FrameTable } from './frame-table.js';
+import { runtimeFramesOf, type RuntimeFrames } from './runtime-frames.js';
+import { sourceLeafLines } from './source-lines.js';
+import { textProfile } from './text-profile.js';
+
+/** What a site's attribution rests on (docs/attribution.md §9). */
+export type Evidence = 'frames' | 'binary' | 'source';
+
+/** What the user gave besides the profile, to recover the frames a stock writer hides. */
+export interface EvidenceInputs {
+  /** --binary, read. */
+  readonly symbolizer: Symbolizer | null;
+  /** The run's source tree (--source-path, else the current directory). */
+  readonly sourceTree: SourceTree | null;
+}
+
+/** A profile's stacks, ready for attribution, and what they rest on. */
+export interface RecoveredProfile {
+  readonly profile: Profile;
+  /** The profile's frames, numbered once for every later step. */
+  readonly table: FrameTable;
+  readonly runtimeFrames: RuntimeFrames;
+  /** What the profile's own frames rest on; a site needing a recovered frame is "binary" whatever this says. */
+  readonly evidence: Evidence;
+  /** The source tree's word on the leaf lines of a profile whose runtime frames are hidden, or null. */
+  readonly source: SourceIndex | null;
+}
+
+/**
+ * The stacks mapbloat attributes, from whatever the user gave: a protobuf profile as it is, a
+ * text profile's shown frames, or either with the program's binary (evidence "binary"); then,
+ * without a binary and with runtime frames hidden, the source tree's word on the leaf lines.
+ * Never both: the binary tells a line's map calls from its other allocations exactly, and a
+ * line must never count twice.
+ */
+export function recoverStacks(input: DecodedInput, inputs: EvidenceInputs): RecoveredProfile {
+  const { symbolizer } = inputs;
+  let profile: Profile;
+  let evidence: Evidence = 'frames';
+  if (input.kind === 'text') {
+    profile = textProfile(input.text, symbolizer);
+    if (symbolizer !== null) evidence = 'binary';
+  } else {
+    profile = symbolizer === null ? input.profile : withMapCallees(input.profile, symbolizer);
+  }
+  const table = buildFrameTable(profile.locations);
+  const runtimeFrames = runtimeFramesOf(profile, table);
+  const source = symbolizer === null && runtimeFrames === 'hidden' ? sourceFor(profile, table, inputs.sourceTree) : null;
+  return { profile, table, runtimeFrames, evidence, source };
+}
+
+/** Without --source-path the current directory is tried, and mentioned only when it held the files. */
+function sourceFor(profile: Profile, table: FrameTable, tree: SourceTree | null): SourceIndex | null {
+  if (tree === null) return null;
+  const wanted = sourceLeafLines(profile, table);
+  if (wanted.size === 0) return null;
+  const index = tree.index(wanted);
+  return !tree.explicit && index.stats.resolvedLines === 0 ? null : index;
+}
