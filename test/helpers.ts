@@ -3,6 +3,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { attributeMaps, type Attribution, type Granularity } from '../src/analysis/attribute.js';
 import { nodeFileSystem, type Io } from '../src/cli/io.js';
+import type { DirEntry, FileSystem } from '../src/source/fs.js';
 import { run } from '../src/cli/run.js';
 import type { Profile } from '../src/pprof/profile.js';
 import { recoverStacks } from '../src/stacks/recover.js';
@@ -20,6 +21,8 @@ export interface FakeIoOptions {
   readonly stdin?: Uint8Array;
   readonly isTTY?: boolean;
   readonly env?: Record<string, string | undefined>;
+  /** Files that exist only for this run (absolute paths), over the real disk. */
+  readonly files?: Readonly<Record<string, string | Uint8Array>>;
 }
 
 /** Runs the CLI in-process, the way bin/mapbloat.js does, with captured output. */
@@ -32,7 +35,7 @@ export async function runCli(argv: readonly string[], options: FakeIoOptions = {
     readStdin: async () => options.stdin ?? new Uint8Array(),
     env: options.env ?? {},
     cwd: process.cwd(),
-    fs: nodeFileSystem,
+    fs: options.files === undefined ? nodeFileSystem : overlayFileSystem(options.files),
   };
   const code = await run(argv, io);
   return { code, stdout, stderr };
@@ -78,4 +81,26 @@ export function readExpected(path: string): Expected {
 /** A decoded profile's attribution with no evidence beyond its own frames. */
 export function attribute(profile: Profile, granularity: Granularity = 'line'): Attribution {
   return attributeMaps(recoverStacks({ kind: 'protobuf', profile }, { symbolizer: null, sourceTree: null }), granularity);
+}
+
+/** The real disk with some files added in memory: tests need no temporary directories. */
+export function overlayFileSystem(files: Readonly<Record<string, string | Uint8Array>>): FileSystem {
+  const bytes = (content: string | Uint8Array) => (typeof content === 'string' ? Buffer.from(content) : content);
+  const isDir = (path: string) => Object.keys(files).some((f) => f.startsWith(`${path.replace(/\/$/, '')}/`));
+  return {
+    stat: (path) =>
+      path in files ? { kind: 'file', size: bytes(files[path]).length } : isDir(path) ? { kind: 'directory', size: 0 } : nodeFileSystem.stat(path),
+    readDir(path) {
+      if (!isDir(path)) return nodeFileSystem.readDir(path);
+      const prefix = `${path.replace(/\/$/, '')}/`;
+      const names = new Map<string, DirEntry['kind']>();
+      for (const f of Object.keys(files).filter((f) => f.startsWith(prefix))) {
+        const [name, ...rest] = f.slice(prefix.length).split('/');
+        names.set(name, rest.length > 0 ? 'directory' : 'file');
+      }
+      return [...names].map(([name, kind]) => ({ name, kind }));
+    },
+    readFile: (path) => (path in files ? bytes(files[path]) : nodeFileSystem.readFile(path)),
+    realPath: (path) => (path in files || isDir(path) ? path : nodeFileSystem.realPath(path)),
+  };
 }

@@ -43,7 +43,7 @@ export interface DiffResult {
   readonly siteCount: number;
 }
 
-/** Snapshots → per-site series (SPEC §7 mapbloat/diff@1). */
+/** Snapshots → per-site series (docs/attribution.md §7 mapbloat/diff@1). */
 export function diffSnapshots(input: readonly Snapshot[], query: Query = {}): DiffResult {
   if (input.length < 2) throw new UsageError(`diff needs two or more profiles, got ${input.length}`);
   requireSameSampleTypes(input);
@@ -131,7 +131,7 @@ function status(series: readonly Values[], delta: Values, sampleIndex: number): 
   return d > 0 ? 'grown' : d < 0 ? 'shrunk' : 'unchanged';
 }
 
-/** SPEC §7 trend of the selected sample type's series. */
+/** docs/attribution.md §7 trend of the selected sample type's series. */
 export function trend(values: readonly number[]): Trend {
   let up = false;
   let down = false;

@@ -1,7 +1,7 @@
 import { UnsupportedProfileError, UsageError } from '../errors.js';
 import type { Profile, ValueType } from '../pprof/profile.js';
 
-/** SPEC §1: a heap profile has *_space / *_objects sample types; name what anything else is. */
+/** docs/attribution.md §1: a heap profile has *_space / *_objects sample types; name what anything else is. */
 export function requireHeapProfile(profile: Profile): void {
   const types = profile.sampleTypes;
   if (types.some((t) => /_(space|objects)$/.test(t.type))) return;
@@ -25,7 +25,7 @@ export function resolveSampleIndex(profile: Pick<Profile, 'sampleTypes' | 'defau
   return name === undefined ? defaultSampleIndex(profile) : sampleIndexByName(profile.sampleTypes, name);
 }
 
-/** SPEC §1: default_sample_type if set, else inuse_space if present, else the last type. */
+/** docs/attribution.md §1: default_sample_type if set, else inuse_space if present, else the last type. */
 export function defaultSampleIndex(profile: Pick<Profile, 'sampleTypes' | 'defaultSampleType'>): number {
   const types = profile.sampleTypes;
   if (profile.defaultSampleType !== null) {

@@ -14,7 +14,7 @@ import { checkThresholdUnit, parseThreshold } from './thresholds.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
-/** The whole CLI: argv in, exit code out (SPEC §8); io is the only way out of it. */
+/** The whole CLI: argv in, exit code out (docs/attribution.md §8); io is the only way out of it. */
 export async function run(argv: readonly string[], io: Io): Promise<number> {
   let exitCode = 0;
   let commanderOutput = '';

@@ -1,4 +1,4 @@
-/** What a map allocation was for (SPEC §4), in the order the rules are tried. */
+/** What a map allocation was for (docs/attribution.md §4), in the order the rules are tried. */
 export const PHASES = ['grow', 'overflow', 'clone', 'create', 'assign'] as const;
 export type Phase = (typeof PHASES)[number];
 

@@ -1,5 +1,5 @@
 /**
- * The JSON that `mapbloat analyze --json` prints: SPEC §7 `mapbloat/analyze@1`. This type is the
+ * The JSON that `mapbloat analyze --json` prints: docs/attribution.md §7 `mapbloat/analyze@1`. This type is the
  * single source of the schema; the README documents it from here. Field names never change
  * within a schema version; fields may be added.
  */
@@ -21,7 +21,7 @@ export interface ProfileJson {
   defaultSampleType: string | null;
   /** Which map implementation the frames show: "swiss" (Go ≥ 1.24), "hmap", or "unknown". */
   runtime: 'swiss' | 'hmap' | 'unknown';
-  /** "hidden" for every stock Go profile: the writer removed the runtime's frames (SPEC §9). */
+  /** "hidden" for every stock Go profile: the writer removed the runtime's frames (docs/attribution.md §9). */
   runtimeFrames: 'present' | 'hidden';
 }
 
@@ -106,7 +106,7 @@ export interface MemStatsJson {
 }
 
 /**
- * The JSON that `mapbloat diff --json` prints: SPEC §7 `mapbloat/diff@1`.
+ * The JSON that `mapbloat diff --json` prints: docs/attribution.md §7 `mapbloat/diff@1`.
  */
 export interface DiffJson {
   schema: 'mapbloat/diff@1';

@@ -1,6 +1,6 @@
 import { tokenize, type Token } from './lexer.js';
 
-/** What a source line does to a map, as far as its Go source tells (SPEC §9 evidence "source"). */
+/** What a source line does to a map, as far as its Go source tells (docs/attribution.md §9 evidence "source"). */
 export interface LineOp {
   /** Source cannot tell growth from assignment: only create, assign or clone. */
   readonly phase: 'create' | 'assign' | 'clone';
@@ -157,7 +157,7 @@ function lineOps(t: readonly Token[], mapTypes: ReadonlySet<string>, mapNames: R
   }
   const ops = new Map<number, LineOp>();
   for (const [line, f] of found) {
-    // SPEC §4 order: clone before create before assign.
+    // docs/attribution.md §4 order: clone before create before assign.
     const phase = f.clone ? 'clone' : f.create ? 'create' : f.assign ? 'assign' : null;
     if (phase !== null) ops.set(line, { phase, mixed: f.other });
   }

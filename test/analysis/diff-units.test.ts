@@ -24,7 +24,7 @@ describe('thresholds', () => {
   });
 });
 
-describe('trend (SPEC §7)', () => {
+describe('trend (docs/attribution.md §7)', () => {
   it.each([
     [[1, 2, 2, 5], 'rising'],
     [[5, 5, 1], 'falling'],

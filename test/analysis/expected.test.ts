@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AnalyzeJson } from '../../src/report/schema.js';
 import { fixture, profilesWithExpected, readExpected, runCli } from '../helpers.js';
 
-// SPEC §2-§7 against the corpus' reference attributions: every bundled profile, every value.
+// docs/attribution.md §2-§7 against the corpus' reference attributions: every bundled profile, every value.
 const cases = profilesWithExpected();
 
 describe('analyze --json equals the reference attribution', () => {
@@ -36,7 +36,7 @@ describe('analyze --json equals the reference attribution', () => {
     expect(got.profile.runtime).toBe(expected.runtime);
     expect(got.sampleIndex).toBe('inuse_space');
 
-    // Stock profiles hide the runtime's frames (SPEC §9); the others keep them.
+    // Stock profiles hide the runtime's frames (docs/attribution.md §9); the others keep them.
     const stock = /^go1[.\d]+(-noswiss)?\/[^/]+(?<!\.full)\.pb\.gz$/.test(profile);
     expect(got.profile.runtimeFrames).toBe(stock ? 'hidden' : 'present');
     expect(got.notes.map((n) => n.code)).toEqual(stock ? ['runtime-frames-hidden'] : []);

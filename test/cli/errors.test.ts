@@ -1,23 +1,21 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fixture, FIXTURES, runCli } from '../helpers.js';
 import { synthProfile } from '../synth.js';
 
-// Bad input: one line on stderr, nothing on stdout, exit 2, never a stack trace.
-let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'mapbloat-errors-'));
-  writeFileSync(join(dir, 'empty.pb.gz'), '');
-  writeFileSync(join(dir, 'truncated.pb.gz'), readFileSync(join(FIXTURES, 'go1.24/multi.pb.gz')).subarray(0, 1000));
-  // Deterministic "random" bytes (a linear congruential generator).
-  let seed = 7;
-  writeFileSync(join(dir, 'random.bin'), Uint8Array.from({ length: 4096 }, () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) >> 16) & 0xff));
-  writeFileSync(join(dir, 'message.pb'), Uint8Array.of(0x08, 0x96, 0x01));
-  writeFileSync(join(dir, 'cpu.pb'), synthProfile([['samples', 'count'], ['cpu', 'nanoseconds']], [{ stack: [['main.spin', 3]], values: [1, 10_000_000] }]));
-  writeFileSync(join(dir, 'goroutine.pb'), synthProfile([['goroutine', 'count']], [{ stack: [['runtime.gopark', 3]], values: [4] }]));
-});
+// Bad input: one line on stderr, nothing on stdout, exit 2, never a stack trace. The files exist
+// in memory only, under a directory of their own.
+const dir = '/mem/errors';
+let seed = 7; // deterministic "random" bytes (a linear congruential generator)
+const FILES = {
+  [join(dir, 'empty.pb.gz')]: '',
+  [join(dir, 'truncated.pb.gz')]: readFileSync(join(FIXTURES, 'go1.24/multi.pb.gz')).subarray(0, 1000),
+  [join(dir, 'random.bin')]: Uint8Array.from({ length: 4096 }, () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) >> 16) & 0xff),
+  [join(dir, 'message.pb')]: Uint8Array.of(0x08, 0x96, 0x01),
+  [join(dir, 'cpu.pb')]: synthProfile([['samples', 'count'], ['cpu', 'nanoseconds']], [{ stack: [['main.spin', 3]], values: [1, 10_000_000] }]),
+  [join(dir, 'goroutine.pb')]: synthProfile([['goroutine', 'count']], [{ stack: [['runtime.gopark', 3]], values: [4] }]),
+};
 
 const MULTI = fixture('go1.24/multi.pb.gz');
 
@@ -91,7 +89,7 @@ describe('bad input exits 2 with one line', () => {
     ['no profile', () => ['analyze'], () => "mapbloat: missing required argument 'profile' (see mapbloat --help)"],
     ['an unknown command', () => ['frob'], () => "mapbloat: unknown command 'frob' (see mapbloat --help)"],
   ])('%s', async (_, argv, message) => {
-    const result = await runCli(argv());
+    const result = await runCli(argv(), { files: FILES });
     expect(result).toEqual({ code: 2, stdout: '', stderr: `${message()}\n` });
   });
 
@@ -110,6 +108,6 @@ describe('bad input exits 2 with one line', () => {
   });
 
   it('errors under --json stay off stdout too', async () => {
-    expect(await runCli(['analyze', join(dir, 'cpu.pb'), '--json'])).toMatchObject({ code: 2, stdout: '' });
+    expect(await runCli(['analyze', join(dir, 'cpu.pb'), '--json'], { files: FILES })).toMatchObject({ code: 2, stdout: '' });
   });
 });

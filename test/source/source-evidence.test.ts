@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -14,8 +13,8 @@ const SOURCE_PATH = `${fixture('src')}:${fixture('goroot/go1.19/src')}`;
 const VERSIONS = ['go1.19', 'go1.23', 'go1.24', 'go1.24-noswiss'];
 const SNAPSHOTS = ['multi', 'grow', 'smallmaps', 'bigvalues', 'deleted', 'prealloc', 'syncmap', 'grow_sampled', 'steady_0', 'steady_2', 'leak_0', 'leak_4'];
 
-async function json<T = AnalyzeJson>(argv: string[]): Promise<T> {
-  const { code, stdout, stderr } = await runCli([...argv, '--json']);
+async function json<T = AnalyzeJson>(argv: string[], files?: Record<string, string | Uint8Array>): Promise<T> {
+  const { code, stdout, stderr } = await runCli([...argv, '--json'], { files });
   expect([code, stderr]).toEqual([0, '']);
   return JSON.parse(stdout) as T;
 }
@@ -72,14 +71,13 @@ describe('finding the files', () => {
   const leakSource = join(FIXTURES, 'src/leak');
 
   it('absolute build paths with --trim-path', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mapbloat-trim-'));
     // The same profile as built without -trimpath, in /build/src/leak.
     const message = ProfileType.toObject(ProfileType.decode(gunzipSync(readFileSync(join(FIXTURES, 'go1.24/leak_4.pb.gz')))), { longs: Number }) as {
       string_table: string[];
     };
     message.string_table = message.string_table.map((s) => s.replace(/^mapbloat\.test\/leak\//, '/build/src/leak/'));
-    writeFileSync(join(dir, 'heap.pb'), ProfileType.encode(ProfileType.fromObject(message)).finish());
-    const got = await json(['analyze', join(dir, 'heap.pb'), '--source-path', leakSource, '--trim-path', '/build/src/leak']);
+    const heap = ProfileType.encode(ProfileType.fromObject(message)).finish();
+    const got = await json(['analyze', '/mem/heap.pb', '--source-path', leakSource, '--trim-path', '/build/src/leak'], { '/mem/heap.pb': heap });
     expect(got.sites.map((s) => [s.file, s.line, s.evidence])).toEqual([
       ['/build/src/leak/main.go', 49, 'source'],
       ['/build/src/leak/main.go', 53, 'source'],
@@ -91,10 +89,8 @@ describe('finding the files', () => {
   });
 
   it('module-relative names by the longest path suffix, without a go.mod', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mapbloat-suffix-'));
-    mkdirSync(join(dir, 'checkout/leak'), { recursive: true });
-    cpSync(join(leakSource, 'main.go'), join(dir, 'checkout/leak/main.go'));
-    const got = await json(['analyze', fixture('go1.24/leak_4.pb.gz'), '--source-path', join(dir, 'checkout')]);
+    const files = { '/mem/checkout/leak/main.go': readFileSync(join(leakSource, 'main.go')) };
+    const got = await json(['analyze', fixture('go1.24/leak_4.pb.gz'), '--source-path', '/mem/checkout'], files);
     expect(got.sites.map((s) => s.line)).toEqual([49, 53, 43, 44]);
     expect(got.source!.resolvedFiles).toBe(1);
     expect(got.source!.unresolvedFiles[0]).toBe('mapbloat.test/leak/fullprof.go');
