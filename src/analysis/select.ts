@@ -1,4 +1,3 @@
-import { UsageError } from '../errors.js';
 import type { ProfileMeta } from './snapshot.js';
 import { resolveSampleIndex } from './sample-type.js';
 
@@ -7,9 +6,15 @@ export interface Query {
   /** A sample type name; default: the profile's (docs/attribution.md §1). */
   readonly sampleIndex?: string;
   /** Keep the sites whose owner function or file matches this regular expression. */
-  readonly focus?: string;
+  readonly focus?: Focus;
   /** How many sites to list; 0 or undefined lists all. */
   readonly top?: number;
+}
+
+/** A regular expression as the user wrote it, and compiled. */
+export interface Focus {
+  readonly text: string;
+  readonly re: RegExp;
 }
 
 /** A query resolved against a profile's sample types. */
@@ -23,8 +28,8 @@ export interface Selection {
 export function resolveQuery(profile: Pick<ProfileMeta, 'sampleTypes' | 'defaultSampleType'>, query: Query): Selection {
   return {
     sampleIndex: resolveSampleIndex(profile, query.sampleIndex),
-    focus: query.focus ?? null,
-    keep: focusFilter(query.focus),
+    focus: query.focus?.text ?? null,
+    keep: focusFilter(query.focus?.re),
     top: query.top ?? 0,
   };
 }
@@ -39,13 +44,6 @@ export function selectSites<S extends { readonly function: string; readonly file
 }
 
 /** A site stays when its owner function or file matches. */
-function focusFilter(pattern: string | undefined): Selection['keep'] {
-  if (pattern === undefined) return () => true;
-  let re: RegExp;
-  try {
-    re = new RegExp(pattern);
-  } catch (err) {
-    throw new UsageError(`invalid --focus regular expression ${JSON.stringify(pattern)}: ${(err as Error).message}`);
-  }
-  return (site) => re.test(site.function) || re.test(site.file);
+function focusFilter(re: RegExp | undefined): Selection['keep'] {
+  return re === undefined ? () => true : (site) => re.test(site.function) || re.test(site.file);
 }

@@ -4,6 +4,7 @@ import { analyzeSnapshot } from '../analysis/analyze.js';
 import { diffSnapshots } from '../analysis/diff.js';
 import { findBreaches, requireVisibleMaps } from '../analysis/gate.js';
 import { takeSnapshot, type Snapshot } from '../analysis/snapshot.js';
+import type { Focus } from '../analysis/select.js';
 import { MapbloatError, UsageError } from '../errors.js';
 import { renderers, type Format } from '../report/index.js';
 import { analyzeModel, diffModel } from '../report/model.js';
@@ -78,7 +79,7 @@ async function analyzeCommand(path: string, options: ReportOptions, io: Io): Pro
   const result = inContext(source, () =>
     analyzeSnapshot(takeSnapshot(source, recovered, options.granularity), {
       sampleIndex: options.sampleIndex,
-      focus: options.focus,
+      focus: focusOption(options.focus),
       top: options.top ?? (format === 'json' ? 0 : DEFAULT_TOP),
     }),
   );
@@ -105,7 +106,7 @@ async function diffCommand(paths: readonly string[], options: DiffCliOptions, io
   }
   const diff = diffSnapshots(snapshots, {
     sampleIndex: options.sampleIndex,
-    focus: options.focus,
+    focus: focusOption(options.focus),
     top: options.top ?? (format === 'json' ? 0 : DEFAULT_TOP),
   });
   const type = diff.snapshots[0].profile.sampleTypes[diff.sampleIndex];
@@ -137,4 +138,14 @@ function outputFormat(options: ReportOptions): Format {
     return 'json';
   }
   return options.format;
+}
+
+/** --focus REGEX, compiled once. */
+function focusOption(text: string | undefined): Focus | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return { text, re: new RegExp(text) };
+  } catch (err) {
+    throw new UsageError(`invalid --focus regular expression ${JSON.stringify(text)}: ${(err as Error).message}`);
+  }
 }
