@@ -12,6 +12,13 @@ export type Granularity = 'line' | 'function';
 /** Which map implementation the profile's frames show (docs/attribution.md §7). */
 export type MapRuntime = 'swiss' | 'hmap' | 'unknown';
 
+/**
+ * How much of the map memory the attribution could see (docs/attribution.md §9): all of it
+ * (frames present, or recovered from the binary); inferred from the source tree; only what
+ * linknamed frames show (a lower bound); or none of it — then the map total is unknown, not 0.
+ */
+export type MapVisibility = 'exact' | 'inferred' | 'partial' | 'none';
+
 /** Values indexed like the profile's sample types. */
 export type Values = readonly number[];
 
@@ -40,6 +47,7 @@ export interface Attribution {
   readonly sites: readonly MapSite[];
   readonly runtime: MapRuntime;
   readonly runtimeFrames: RuntimeFrames;
+  readonly visibility: MapVisibility;
   /** Map memory found through linknamed frames (reflect.mapassign, maps.clone, …) alone. */
   readonly linknamedOnly: Values;
 }
@@ -89,13 +97,15 @@ export function attributeMaps(recovered: RecoveredProfile, granularity: Granular
     if (found.recovered) group.recovered = true;
   }
 
+  const sites = groups.sites(profile.sampleTypes, table.functions, recovered.evidence);
   return {
     sampleTypes: profile.sampleTypes,
     granularity,
     totals: { heap: Array.from(heap), map: Array.from(groups.map) },
-    sites: groups.sites(profile.sampleTypes, table.functions, recovered.evidence),
+    sites,
     runtime: seen & SWISS ? 'swiss' : seen & HMAP ? 'hmap' : 'unknown',
     runtimeFrames,
+    visibility: visibility(recovered, sites.length > 0),
     linknamedOnly: Array.from(linknamedOnly),
   };
 
@@ -114,4 +124,10 @@ export function attributeMaps(recovered: RecoveredProfile, granularity: Granular
     group.fromSource = true;
     if (op.mixed) group.mixed = true;
   }
+}
+
+function visibility({ runtimeFrames, recovery }: RecoveredProfile, anySite: boolean): MapVisibility {
+  if (runtimeFrames === 'present' || recovery === 'binary') return 'exact';
+  if (recovery === 'source') return 'inferred';
+  return anySite ? 'partial' : 'none';
 }

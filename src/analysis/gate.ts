@@ -5,16 +5,23 @@ import type { DiffResult, SiteSeries } from './diff.js';
 export type Threshold = { readonly kind: 'amount'; readonly value: number; readonly text: string } | { readonly kind: 'percent'; readonly value: number; readonly text: string };
 
 /**
- * A gate on map growth needs the map memory to be visible: in a profile whose runtime frames are
- * hidden it reads as zero, and a gate would pass whatever the maps did.
+ * A gate on map growth needs the map memory to be visible in every snapshot, exactly (frames, the
+ * binary) or inferred (the source tree). Where it is not — runtime frames hidden and nothing to
+ * recover them, or only linknamed frames — the map total reads as zero or as a fraction, and a
+ * gate would pass whatever the maps did.
  */
 export function requireVisibleMaps(diff: DiffResult, option: string): void {
-  const hidden = diff.snapshots.find((s) => s.attribution.runtimeFrames === 'hidden');
+  const hidden = diff.snapshots.find((s) => s.attribution.visibility === 'none' || s.attribution.visibility === 'partial');
   if (hidden !== undefined) {
     throw new UnsupportedProfileError(
-      `${option} cannot be checked: ${hidden.source} is a stock profile whose runtime frames are hidden, so its map memory is not visible (mapbloat analyze ${hidden.source} explains)`,
+      `${option} cannot be checked: ${hidden.source} is a stock profile whose runtime frames are hidden, so its map memory is not visible; give the program's binary (--binary) or its source tree (--source-path) (mapbloat analyze ${hidden.source} explains)`,
     );
   }
+}
+
+/** Whether the gate's numbers are inferred from source lines rather than exact. */
+export function gateInferred(diff: DiffResult): boolean {
+  return diff.snapshots.some((s) => s.attribution.visibility === 'inferred');
 }
 
 export interface Breach {

@@ -62,6 +62,20 @@ export function framePhase(fn: string): Phase {
   return 'assign';
 }
 
+/**
+ * The runtime's allocation entry points, where a full-frame writer's allocation stacks start:
+ * runtime.MemProfile records a stack from mallocgc's caller (newobject, newarray, makeslice,
+ * growslice, makemap, the map internals that call newarray, …), and from Go 1.24 on from mallocgc
+ * itself or its size-class variants. A stock writer never leaves such a leaf in front of user
+ * code (§7 runtimeFrames).
+ */
+export function isAllocatorFrame(fn: string): boolean {
+  return ALLOCATOR.test(fn) || (fn.startsWith(SWISS) && isMapFrame(fn));
+}
+
+const ALLOCATOR =
+  /^runtime\.(mallocgc\w*|newobject|newarray|makeslice(64|copy)?|growslice|makemap(64|_small|_slow)?|makeBucketArray|\(\*hmap\)\.(newoverflow|createOverflow)|hashGrow|growWork\w*|evacuate\w*|mapassign\w*|mapclone2?|moveToBmap|makechan(64)?|rawstring\w*|rawbyteslice|rawruneslice|concatstring\w*|slicebytetostring|slicerunetostring|stringtoslicebyte|stringtoslicerune|intstring|convT\w*|unsafe_New(Array)?)$/;
+
 /** Go runtime code, which is never a site (§5). "runtime/pprof." is not runtime code. */
 export function isRuntimeFunction(fn: string): boolean {
   return fn.startsWith('runtime.') || fn.startsWith('internal/runtime/');

@@ -1,4 +1,5 @@
 import { mapShareOfHeapInuse, type AnalyzeResult, type RankedSite } from '../analysis/analyze.js';
+import type { MapVisibility } from '../analysis/attribute.js';
 import { PHASE_DISPLAY_ORDER } from '../go/phase.js';
 import type { ValueType } from '../pprof/profile.js';
 import type { SourceStats } from '../source/index.js';
@@ -14,6 +15,8 @@ export interface AnalyzeView {
   readonly runtime: string;
   readonly runtimeFrames: string;
   readonly sampleType: string;
+  /** "heap", or "allocated" when the sample type counts allocations since the program started. */
+  readonly heapLabel: string;
   readonly heap: string;
   /** "25.4 MiB (46.1% of heap) in 7 sites", or why it is unknown. */
   readonly maps: string;
@@ -64,20 +67,24 @@ export function analyzeView({ result, notes }: AnalyzeModel): AnalyzeView {
   const heap = attribution.totals.heap[sampleIndex];
   const map = attribution.totals.map[sampleIndex];
   const hidden = attribution.runtimeFrames === 'hidden';
+  const { visibility } = attribution;
+  // A lower bound says so: "≥ 1.2 MiB (≥ 3.1% of heap)".
+  const atLeast = isLowerBound(visibility) ? '≥ ' : '';
+  const heapWord = heapName(selected);
   const extra = ['inuse_space', 'alloc_space']
     .map((name) => types.findIndex((t) => t.type === name))
     .filter((i) => i >= 0 && i !== sampleIndex);
 
   const mapsLine =
-    hidden && map === 0
+    visibility === 'none'
       ? 'not visible: the runtime frames are hidden in this profile (see the note)'
-      : `${formatValue(map, selected.unit)} (${formatShare(map, heap)} of heap) in ${plural(result.siteCount, 'site')}` +
+      : `${atLeast}${formatValue(map, selected.unit)} (${atLeast}${formatShare(map, heap)} of ${heapWord}) in ${plural(result.siteCount, 'site')}` +
         (hidden ? `, ${hiddenSource(result)} (see the note)` : '');
 
   const headline =
-    hidden && map === 0
-      ? `Map memory is not visible in this profile: its runtime frames are hidden (heap ${selected.type} ${formatValue(heap, selected.unit)})`
-      : `Maps hold ${formatValue(map, selected.unit)} of ${formatValue(heap, selected.unit)} heap ${selected.type} (${formatShare(map, heap)}) in ${plural(result.siteCount, 'site')}`;
+    visibility === 'none'
+      ? `Map memory is not visible in this profile: its runtime frames are hidden (${heapWord} ${selected.type} ${formatValue(heap, selected.unit)})`
+      : `Maps hold ${atLeast}${formatValue(map, selected.unit)} of ${formatValue(heap, selected.unit)} ${heapWord} ${selected.type} (${atLeast}${formatShare(map, heap)}) in ${plural(result.siteCount, 'site')}`;
 
   const showVia = result.sites.some((site) => site.via !== null);
   const showEvidence = result.sites.some((site) => site.evidence !== 'frames');
@@ -89,6 +96,7 @@ export function analyzeView({ result, notes }: AnalyzeModel): AnalyzeView {
     runtime: RUNTIME_NAMES[attribution.runtime],
     runtimeFrames: hidden ? 'hidden by the profile writer' : 'present',
     sampleType: selected.type,
+    heapLabel: heapWord,
     heap: formatValue(heap, selected.unit),
     maps: mapsLine,
     columns: [
@@ -123,10 +131,21 @@ export function analyzeView({ result, notes }: AnalyzeModel): AnalyzeView {
   };
 }
 
+/** Whether a map total is only what could be seen: more may hide behind the runtime's frames. */
+export function isLowerBound(visibility: MapVisibility): boolean {
+  return visibility === 'inferred' || visibility === 'partial';
+}
+
+/** alloc_* counts every allocation since the program started: not a heap size. */
+export function heapName(type: ValueType): string {
+  return type.type.startsWith('alloc_') ? 'allocated' : 'heap';
+}
+
 /** What the map total of a profile with hidden runtime frames rests on. */
 function hiddenSource(result: AnalyzeResult): string {
-  if (result.sites.some((s) => s.evidence === 'binary')) return "from the binary's call sites";
-  if (result.sites.some((s) => s.evidence === 'source')) return 'inferred from the source';
+  const { visibility } = result.attribution;
+  if (visibility === 'exact') return "from the binary's call sites";
+  if (visibility === 'inferred') return 'inferred from the source';
   return 'through linknamed frames only';
 }
 

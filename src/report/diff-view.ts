@@ -1,5 +1,5 @@
 import type { Gate } from '../analysis/gate.js';
-import type { Column } from './analyze-view.js';
+import { isLowerBound, type Column } from './analyze-view.js';
 import { displayFunction, formatTime, formatValue } from './format.js';
 import type { DiffModel } from './model.js';
 import { formatDelta, formatDeltaPercent, plural, sitesShown, sparkline } from './phrases.js';
@@ -54,10 +54,12 @@ export function diffView({ diff, gate, notes, breaches }: DiffModel): DiffView {
   const heapDelta = diff.totals.heap[n - 1][t] - heapFirst;
   const rising = diff.matched.filter((s) => s.trend === 'rising').length;
   const showVia = diff.sites.some((s) => s.via !== null);
-  const hidden = diff.snapshots.map((s) => s.attribution.runtimeFrames === 'hidden');
+  const visibility = diff.snapshots.map((s) => s.attribution.visibility);
+  const hidden = visibility.map((v) => v === 'none');
+  const inferred = visibility.includes('inferred') ? ', inferred from the source' : visibility.includes('partial') ? ', linknamed frames only' : '';
   const mapSummary = hidden.some(Boolean)
     ? `map ${type.type} not visible: runtime frames hidden in ${hidden.every(Boolean) ? 'every snapshot' : `snapshot ${hidden.flatMap((h, i) => (h ? [i + 1] : [])).join(', ')}`} (see the note)`
-    : `map ${type.type} ${formatDelta(mapDelta, type)} (${formatDeltaPercent(mapFirst, mapDelta)}) over ${n} snapshots` +
+    : `map ${type.type} ${formatDelta(mapDelta, type)} (${formatDeltaPercent(mapFirst, mapDelta)}) over ${n} snapshots${inferred}` +
       (n >= 3 ? `; ${plural(rising, 'site')} rising` : '');
 
   return {
@@ -68,7 +70,7 @@ export function diffView({ diff, gate, notes, breaches }: DiffModel): DiffView {
     snapshots: diff.snapshots.map((s, i) => ({
       source: s.source,
       time: formatTime(s.profile.timeNanos),
-      maps: hidden[i] ? 'not visible' : formatValue(diff.totals.map[i][t], type.unit),
+      maps: hidden[i] ? 'not visible' : `${isLowerBound(visibility[i]) ? '≥ ' : ''}${formatValue(diff.totals.map[i][t], type.unit)}`,
       heap: formatValue(diff.totals.heap[i][t], type.unit),
     })),
     columns: [

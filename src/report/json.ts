@@ -1,4 +1,6 @@
 import { mapShareOfHeapInuse, type AnalyzeResult } from '../analysis/analyze.js';
+import type { Attribution } from '../analysis/attribute.js';
+import { gateInferred } from '../analysis/gate.js';
 import type { Snapshot } from '../analysis/snapshot.js';
 import { PHASE_DISPLAY_ORDER } from '../go/phase.js';
 import type { ValueType } from '../pprof/profile.js';
@@ -16,7 +18,7 @@ export function analyzeJson({ result, notes }: AnalyzeModel): AnalyzeJson {
     sampleIndex: types[result.sampleIndex].type,
     granularity: attribution.granularity,
     focus: result.focus,
-    totals: { heap: valuesJson(types, attribution.totals.heap), map: valuesJson(types, attribution.totals.map) },
+    totals: { heap: valuesJson(types, attribution.totals.heap), map: mapValuesJson(types, attribution) },
     sites: result.sites.map(
       (site): SiteJson => ({
         ...siteKeyJson(site),
@@ -42,6 +44,7 @@ export function diffJson({ diff, gate, notes, breaches }: DiffModel): DiffJson {
   const types = diff.snapshots[0].profile.sampleTypes;
   const n = diff.snapshots.length;
   const delta = (series: readonly (readonly number[])[]) => valuesJson(types, series[n - 1].map((v, t) => v - series[0][t]));
+  const mapTotals = diff.snapshots.map((s) => mapValuesJson(types, s.attribution));
   return {
     schema: 'mapbloat/diff@1',
     snapshots: diff.snapshots.map(profileJson),
@@ -49,8 +52,11 @@ export function diffJson({ diff, gate, notes, breaches }: DiffModel): DiffJson {
     sampleIndex: types[diff.sampleIndex].type,
     granularity: diff.granularity,
     focus: diff.focus,
-    totals: { heap: diff.totals.heap.map((v) => valuesJson(types, v)), map: diff.totals.map.map((v) => valuesJson(types, v)) },
-    totalsDelta: { heap: delta(diff.totals.heap), map: delta(diff.totals.map) },
+    totals: { heap: diff.totals.heap.map((v) => valuesJson(types, v)), map: mapTotals },
+    totalsDelta: {
+      heap: delta(diff.totals.heap),
+      map: mapTotals[0] === null || mapTotals[n - 1] === null ? null : delta(diff.totals.map),
+    },
     sites: diff.sites.map((site): DiffSiteJson => ({
       ...siteKeyJson(site),
       series: site.series.map((v) => valuesJson(types, v)),
@@ -66,6 +72,7 @@ export function diffJson({ diff, gate, notes, breaches }: DiffModel): DiffJson {
     gate: {
       maxGrowth: gate.maxGrowth?.text ?? null,
       maxSiteGrowth: gate.maxSiteGrowth?.text ?? null,
+      inferred: gateInferred(diff),
       breaches: gate.breaches.map((b, i) => ({
         option: b.option,
         scope: b.scope,
@@ -112,7 +119,13 @@ function profileJson({ source, profile, attribution }: Snapshot): ProfileJson {
     defaultSampleType: profile.defaultSampleType,
     runtime: attribution.runtime,
     runtimeFrames: attribution.runtimeFrames,
+    mapVisibility: attribution.visibility,
   };
+}
+
+/** The map total, or null when the map memory could not be seen at all: never a false zero. */
+function mapValuesJson(types: readonly ValueType[], attribution: Attribution): ValuesJson | null {
+  return attribution.visibility === 'none' ? null : valuesJson(types, attribution.totals.map);
 }
 
 function valuesJson(types: readonly ValueType[], values: readonly number[]): ValuesJson {

@@ -1,6 +1,6 @@
 import type { AnalyzeResult } from '../analysis/analyze.js';
 import type { DiffResult } from '../analysis/diff.js';
-import type { Breach, Gate } from '../analysis/gate.js';
+import { gateInferred, type Breach, type Gate } from '../analysis/gate.js';
 import { displayFunction } from './format.js';
 import { analyzeNotes, diffNotes } from './notes.js';
 import { formatDelta, formatDeltaPercent } from './phrases.js';
@@ -34,7 +34,8 @@ export function analyzeModel(result: AnalyzeResult): AnalyzeModel {
 }
 
 export function diffModel(diff: DiffResult, gate: GateOutcome): DiffModel {
-  return { diff, gate, notes: diffNotes(diff), breaches: gate.breaches.map((b) => breachMessage(b, diff)) };
+  const inferred = gateInferred(diff) ? ' (inferred from the source: see the note)' : '';
+  return { diff, gate, notes: diffNotes(diff), breaches: gate.breaches.map((b) => `${breachMessage(b, diff)}${inferred}`) };
 }
 
 function breachMessage(b: Breach, diff: DiffResult): string {

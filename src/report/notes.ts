@@ -14,6 +14,7 @@ export function analyzeNotes(result: AnalyzeResult): NoteJson[] {
   return result.attribution.runtimeFrames === 'hidden' ? [hiddenFramesNote([result.attribution], result.sampleIndex, type, 'this profile')] : [];
 }
 
+
 /** A stock protobuf read with --binary: exact per site, coarse in phase. */
 const CALL_SITES_NOTE: NoteJson = {
   code: 'call-sites-from-binary',
@@ -50,8 +51,8 @@ const SOURCE_NOTE: NoteJson = {
 };
 
 function hiddenFramesNote(attributions: readonly Attribution[], t: number, type: ValueType, which: string): NoteJson {
-  if (attributions.some((a) => a.sites.some((s) => s.evidence === 'binary'))) return CALL_SITES_NOTE;
-  if (attributions.some((a) => a.sites.some((s) => s.evidence === 'source'))) return SOURCE_NOTE;
+  if (attributions.some((a) => a.visibility === 'exact')) return CALL_SITES_NOTE;
+  if (attributions.some((a) => a.visibility === 'inferred')) return SOURCE_NOTE;
   const anyMap = attributions.some((a) => a.totals.map.some((v) => v !== 0));
   const found = Math.max(...attributions.map((a) => a.linknamedOnly[t]));
   const what = anyMap

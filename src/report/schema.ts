@@ -23,6 +23,12 @@ export interface ProfileJson {
   runtime: 'swiss' | 'hmap' | 'unknown';
   /** "hidden" for every stock Go profile: the writer removed the runtime's frames (docs/attribution.md §9). */
   runtimeFrames: 'present' | 'hidden';
+  /**
+   * How much of the map memory could be seen: "exact" (frames present, or recovered with the
+   * binary), "inferred" (from the source tree; a lower bound), "partial" (only linknamed frames; a
+   * lower bound), "none" (map totals are null).
+   */
+  mapVisibility: 'exact' | 'inferred' | 'partial' | 'none';
 }
 
 /** What names a site, in analyze and in diff. */
@@ -78,8 +84,8 @@ export interface AnalyzeJson {
   granularity: 'line' | 'function';
   /** The --focus regular expression, or null. */
   focus: string | null;
-  /** heap: every sample; map: the samples that pass through map runtime code. */
-  totals: { heap: ValuesJson; map: ValuesJson };
+  /** heap: every sample; map: the samples that pass through map runtime code, null when not visible. */
+  totals: { heap: ValuesJson; map: ValuesJson | null };
   /** Ranked by sampleIndex, then alloc_space, then function name. */
   sites: SiteJson[];
   /** Sites in the profile, sites matching --focus, and sites listed here (after --top). */
@@ -117,15 +123,21 @@ export interface DiffJson {
   sampleIndex: string;
   granularity: 'line' | 'function';
   focus: string | null;
-  /** One value object per snapshot. */
-  totals: { heap: ValuesJson[]; map: ValuesJson[] };
-  /** Last minus first. */
-  totalsDelta: { heap: ValuesJson; map: ValuesJson };
+  /** One value object per snapshot; a map total is null where that snapshot's maps are not visible. */
+  totals: { heap: ValuesJson[]; map: Array<ValuesJson | null> };
+  /** Last minus first; map is null when either end is not visible. */
+  totalsDelta: { heap: ValuesJson; map: ValuesJson | null };
   /** Rising sites first (three or more snapshots), then by the delta of sampleIndex. */
   sites: DiffSiteJson[];
   siteCounts: { total: number; matched: number; shown: number };
   /** The CI gate: the thresholds given and what exceeded them (exit code 1 when any did). */
-  gate: { maxGrowth: string | null; maxSiteGrowth: string | null; breaches: BreachJson[] };
+  gate: {
+    maxGrowth: string | null;
+    maxSiteGrowth: string | null;
+    /** The values checked are inferred from source lines (some snapshot has mapVisibility "inferred"), not exact. */
+    inferred: boolean;
+    breaches: BreachJson[];
+  };
   notes: NoteJson[];
 }
 

@@ -14,7 +14,7 @@ export function renderAnalyzeTable(model: AnalyzeModel, ctx: RenderContext): str
     field(c, 'time', view.time),
     field(c, 'runtime', `${view.runtime}; runtime frames ${view.runtimeFrames}`),
     field(c, 'sample', view.sampleType),
-    field(c, 'heap', view.heap),
+    field(c, view.heapLabel, view.heap),
     field(c, 'maps', c.bold(view.maps)),
     ...(view.memStats === null ? [] : [field(c, 'memstats', view.memStats)]),
     ...(view.sources === null ? [] : [field(c, 'sources', view.sources)]),

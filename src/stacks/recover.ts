@@ -30,6 +30,8 @@ export interface RecoveredProfile {
   readonly evidence: Evidence;
   /** The source tree's word on the leaf lines of a profile whose runtime frames are hidden, or null. */
   readonly source: SourceIndex | null;
+  /** What brought back the frames the writer hid: null when nothing did (or nothing was hidden). */
+  readonly recovery: 'binary' | 'source' | null;
 }
 
 /**
@@ -52,7 +54,8 @@ export function recoverStacks(input: DecodedInput, inputs: EvidenceInputs): Reco
   const table = buildFrameTable(profile.locations);
   const runtimeFrames = runtimeFramesOf(profile, table);
   const source = symbolizer === null && runtimeFrames === 'hidden' ? sourceFor(profile, table, inputs.sourceTree) : null;
-  return { profile, table, runtimeFrames, evidence, source };
+  const recovery = runtimeFrames === 'present' ? null : symbolizer !== null ? 'binary' : source !== null && source.stats.resolvedLines > 0 ? 'source' : null;
+  return { profile, table, runtimeFrames, evidence, source, recovery };
 }
 
 /** Without --source-path the current directory is tried, and mentioned only when it held the files. */

@@ -50,8 +50,8 @@ describe.each(SERIES)('%s', (_, profile, expected) => {
       // runtime/pprof's own temporary maps while writing: alloc-only, growing (corpus README).
       if (s.function !== 'main.writeHeapProfiles') expect(Object.values(s.delta)).toEqual([0, 0, 0, 0]);
     }
-    expect(got.totalsDelta.map.inuse_space).toBe(0);
-    expect(got.gate).toEqual({ maxGrowth: '1KiB', maxSiteGrowth: null, breaches: [] });
+    expect(got.totalsDelta.map!.inuse_space).toBe(0);
+    expect(got.gate).toEqual({ maxGrowth: '1KiB', maxSiteGrowth: null, inferred: false, breaches: [] });
   });
 
   it('leak_0 leak_4 --max-growth 1MiB exits 1 and names the breach', async () => {
@@ -121,7 +121,7 @@ describe('diff', () => {
     expect(Object.keys(got)).toEqual(['schema', 'snapshots', 'orderedBy', 'sampleIndex', 'granularity', 'focus', 'totals', 'totalsDelta', 'sites', 'siteCounts', 'gate', 'notes']);
     expect(got.schema).toBe('mapbloat/diff@1');
     expect(got.snapshots).toHaveLength(3);
-    expect(Object.keys(got.snapshots[0])).toEqual(['source', 'timeNanos', 'durationNanos', 'sampleTypes', 'defaultSampleType', 'runtime', 'runtimeFrames']);
+    expect(Object.keys(got.snapshots[0])).toEqual(['source', 'timeNanos', 'durationNanos', 'sampleTypes', 'defaultSampleType', 'runtime', 'runtimeFrames', 'mapVisibility']);
     expect(Object.keys(got.sites[0])).toEqual(['rank', 'function', 'file', 'line', 'via', 'evidence', 'series', 'delta', 'deltaPercent', 'status', 'trend', 'mixed']);
     expect(got.siteCounts).toEqual({ total: 7, matched: 7, shown: 2 });
     const remember = got.sites[0];
@@ -173,7 +173,7 @@ describe('diff: bad input exits 2 with one line', () => {
     [
       'a gate on stock profiles, whose map memory is not visible',
       () => ['diff', LEAK0, fixture('go1.24/leak_4.pb.gz'), '--max-growth', '1MiB'],
-      'mapbloat: --max-growth cannot be checked: fixtures/go1.24/leak_4.pb.gz is a stock profile whose runtime frames are hidden, so its map memory is not visible (mapbloat analyze fixtures/go1.24/leak_4.pb.gz explains)',
+      "mapbloat: --max-growth cannot be checked: fixtures/go1.24/leak_4.pb.gz is a stock profile whose runtime frames are hidden, so its map memory is not visible; give the program's binary (--binary) or its source tree (--source-path) (mapbloat analyze fixtures/go1.24/leak_4.pb.gz explains)",
     ],
   ])('%s', async (_, argv, message) => {
     const text = typeof message === 'function' ? message() : message;
