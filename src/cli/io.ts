@@ -5,6 +5,8 @@ import type { FileSystem } from '../source/fs.js';
 export interface OutStream {
   write(text: string): void;
   readonly isTTY?: boolean;
+  /** The terminal's width, when it is one. */
+  readonly columns?: number;
 }
 
 export interface Io {
@@ -26,7 +28,13 @@ export function nodeIo(proc: NodeJS.Process = process): Io {
     throw err;
   });
   return {
-    stdout: { write: (text) => void proc.stdout.write(text), isTTY: proc.stdout.isTTY === true },
+    stdout: {
+      write: (text) => void proc.stdout.write(text),
+      isTTY: proc.stdout.isTTY === true,
+      get columns() {
+        return proc.stdout.columns;
+      },
+    },
     stderr: { write: (text) => void proc.stderr.write(text), isTTY: proc.stderr.isTTY === true },
     readStdin: async () => {
       const chunks: Buffer[] = [];
@@ -63,4 +71,15 @@ export const nodeFileSystem: FileSystem = {
 export function colorAllowed(io: Io): boolean {
   const noColor = io.env.NO_COLOR;
   return io.stdout.isTTY === true && (noColor === undefined || noColor === '');
+}
+
+/**
+ * The width a table must fit: COLUMNS when set (as in `COLUMNS=80 mapbloat …`), else the
+ * terminal's. null off a terminal (a pipe, a file, a CI log): nothing wraps there, and full rows
+ * are worth more than fitting a guess.
+ */
+export function outputWidth(io: Io): number | null {
+  const columns = Number(io.env.COLUMNS);
+  if (io.env.COLUMNS !== undefined && Number.isInteger(columns) && columns > 0) return Math.max(columns, 40);
+  return io.stdout.isTTY === true && io.stdout.columns !== undefined && io.stdout.columns > 0 ? io.stdout.columns : null;
 }

@@ -9,7 +9,7 @@ import { MapbloatError, UsageError } from '../errors.js';
 import { renderers, type Format } from '../report/index.js';
 import { analyzeModel, diffModel } from '../report/model.js';
 import { evidenceInputs, inContext, loadProfile } from './input.js';
-import { colorAllowed, type Io } from './io.js';
+import { colorAllowed, outputWidth, type Io } from './io.js';
 import { addGateOptions, addReportOptions, DEFAULT_TOP, type DiffCliOptions, type ReportOptions } from './options.js';
 import { checkThresholdUnit, parseThreshold } from './thresholds.js';
 
@@ -84,7 +84,7 @@ async function analyzeCommand(path: string, options: ReportOptions, io: Io): Pro
     }),
   );
   const model = analyzeModel(result);
-  io.stdout.write((await renderers[format]()).analyze(model, { color: useColor(options, format, io) }));
+  io.stdout.write((await renderers[format]()).analyze(model, { color: useColor(options, format, io), width: outputWidth(io) }));
   if (format === 'table') for (const note of model.notes) io.stderr.write(`note: ${note.message}\n`);
   return 0;
 }
@@ -117,7 +117,7 @@ async function diffCommand(paths: readonly string[], options: DiffCliOptions, io
   }
   const model = diffModel(diff, { ...gate, breaches: findBreaches(diff, gate) });
 
-  io.stdout.write((await renderers[format]()).diff(model, { color: useColor(options, format, io) }));
+  io.stdout.write((await renderers[format]()).diff(model, { color: useColor(options, format, io), width: outputWidth(io) }));
   for (const note of model.notes) {
     if (format === 'table' || note.code === 'ordered-by-arguments') io.stderr.write(`note: ${note.message}\n`);
   }

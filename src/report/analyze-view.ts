@@ -3,7 +3,8 @@ import type { MapVisibility } from '../analysis/attribute.js';
 import { PHASE_DISPLAY_ORDER } from '../go/phase.js';
 import type { ValueType } from '../pprof/profile.js';
 import type { SourceStats } from '../source/index.js';
-import { displayFunction, formatBytes, formatPercentRounded, formatShare, formatTime, formatValue } from './format.js';
+import { LAST_RESORT, type FitSpec } from './fit.js';
+import { displayFunction, shortFile, shortFunction, tinyFile, formatBytes, formatPercentRounded, formatShare, formatTime, formatValue } from './format.js';
 import type { AnalyzeModel } from './model.js';
 import { plural, sitesShown } from './phrases.js';
 import type { NoteJson } from './schema.js';
@@ -39,12 +40,40 @@ export interface AnalyzeView {
 export interface Column {
   readonly title: string;
   readonly align: 'left' | 'right';
+  /** How a terminal table may drop or shorten it when it does not fit. */
+  readonly fit?: FitSpec;
+  /** A title for a narrow column ("inuse" for "inuse_space"). */
+  readonly shortTitle?: string;
+}
+
+/** The columns a narrow terminal gives up first, and the names it may shorten. */
+export const FIT = {
+  name: { shrink: { min: 28, floor: 24 } },
+  location: { shrink: { min: 26, floor: 16 } },
+  extraValue: { drop: 1 },
+  share: { drop: 2 },
+  via: { drop: 3, shrink: { min: 18, floor: 12 } },
+  evidence: { drop: 4 },
+  phases: { drop: LAST_RESORT, shrink: { min: 24, floor: 20 } },
+} as const satisfies Record<string, FitSpec>;
+
+/** A name or place in full, and shorter forms a narrow terminal may show instead. */
+export interface Shortened {
+  readonly full: string;
+  readonly short: string;
 }
 
 export interface Row {
   readonly rank: string;
   readonly function: string;
+  readonly shortFunction: string;
+  /** The full file:line (markdown, HTML). */
   readonly location: string;
+  /** What a terminal shows: module-relative, and the last directory and file only. */
+  readonly tableLocation: Shortened;
+  /** The phase split, and without its parts below 1%. */
+  readonly phasesShort: string;
+  readonly shortVia: string;
   /** The selected value first, its share of the map total, then inuse/alloc space when not selected. */
   readonly values: readonly string[];
   readonly phases: string;
@@ -101,14 +130,14 @@ export function analyzeView({ result, notes }: AnalyzeModel): AnalyzeView {
     maps: mapsLine,
     columns: [
       { title: '#', align: 'right' },
-      { title: 'owner', align: 'left' },
-      { title: 'location', align: 'left' },
-      { title: selected.type, align: 'right' },
-      { title: '% maps', align: 'right' },
-      ...extra.map((i) => ({ title: types[i].type, align: 'right' as const })),
-      { title: 'phases', align: 'left' },
-      ...(showVia ? [{ title: 'via', align: 'left' as const }] : []),
-      ...(showEvidence ? [{ title: 'evidence', align: 'left' as const }] : []),
+      { title: 'owner', align: 'left', fit: FIT.name },
+      { title: 'location', align: 'left', fit: FIT.location },
+      { title: selected.type, align: 'right', shortTitle: selected.type.replace(/_space$/, '') },
+      { title: '% maps', align: 'right', fit: FIT.share },
+      ...extra.map((i) => ({ title: types[i].type, align: 'right' as const, fit: FIT.extraValue })),
+      { title: 'phases', align: 'left', fit: FIT.phases },
+      ...(showVia ? [{ title: 'via', align: 'left' as const, fit: FIT.via }] : []),
+      ...(showEvidence ? [{ title: 'evidence', align: 'left' as const, fit: FIT.evidence }] : []),
     ],
     showVia,
     showEvidence,
@@ -116,14 +145,18 @@ export function analyzeView({ result, notes }: AnalyzeModel): AnalyzeView {
     rows: result.sites.map((site) => ({
       rank: String(site.rank),
       function: displayFunction(site.function),
+      shortFunction: shortFunction(site.function),
       location: site.line === null ? site.file : `${site.file}:${site.line}`,
+      tableLocation: tableLocation(site),
       values: [
         formatValue(site.values[sampleIndex], selected.unit),
         formatShare(site.values[sampleIndex], map),
         ...extra.map((i) => formatValue(site.values[i], types[i].unit)),
       ],
       phases: phaseSplit(site, types, sampleIndex),
+      phasesShort: phaseSplit(site, types, sampleIndex, 1),
       via: site.via === null ? '' : displayFunction(site.via),
+      shortVia: site.via === null ? '' : shortFunction(site.via),
       evidence: evidenceCell(site),
     })),
     footer: footer(result),
@@ -183,15 +216,24 @@ function memStatsLine(result: AnalyzeResult): string | null {
   ].join(' · ');
 }
 
-/** "grow 71% · assign 29%" of the selected type (of alloc_space when the site has none of it). */
-function phaseSplit(site: RankedSite, types: readonly ValueType[], sampleIndex: number): string {
+/** A site's location for a terminal: module-relative, or its last directory and file. */
+export function tableLocation(site: { readonly file: string; readonly function: string; readonly line: number | null }): Shortened {
+  const line = site.line === null ? '' : `:${site.line}`;
+  return { full: `${shortFile(site.file, site.function)}${line}`, short: `${tinyFile(site.file)}${line}` };
+}
+
+/**
+ * "grow 71% · assign 29%" of the selected type (of alloc_space when the site has none of it),
+ * leaving out the phases below `minPercent`.
+ */
+function phaseSplit(site: RankedSite, types: readonly ValueType[], sampleIndex: number, minPercent = 0): string {
   let basis = sampleIndex;
   if (site.values[basis] === 0) basis = Math.max(0, types.findIndex((t) => t.type === 'alloc_space'));
   const total = site.values[basis];
   if (total === 0) return '';
   const parts = PHASE_DISPLAY_ORDER.flatMap((phase) => {
     const v = site.phases[phase]?.[basis] ?? 0;
-    return v === 0 ? [] : [`${phase} ${formatPercentRounded(v, total)}`];
+    return v === 0 || (100 * v) / total < minPercent ? [] : [`${phase} ${formatPercentRounded(v, total)}`];
   });
   const split = parts.join(' · ');
   return basis === sampleIndex ? split : `${split} (of ${types[basis].type})`;

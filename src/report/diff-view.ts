@@ -1,6 +1,7 @@
 import type { Gate } from '../analysis/gate.js';
-import { isLowerBound, type Column } from './analyze-view.js';
-import { displayFunction, formatTime, formatValue } from './format.js';
+import { LAST_RESORT } from './fit.js';
+import { FIT, isLowerBound, tableLocation, type Column, type Shortened } from './analyze-view.js';
+import { displayFunction, formatTime, formatValue, shortFunction } from './format.js';
 import type { DiffModel } from './model.js';
 import { formatDelta, formatDeltaPercent, plural, sitesShown, sparkline } from './phrases.js';
 import type { NoteJson } from './schema.js';
@@ -18,7 +19,9 @@ export interface DiffView {
   readonly rows: ReadonlyArray<{
     readonly rank: string;
     readonly function: string;
+    readonly shortFunction: string;
     readonly location: string;
+    readonly tableLocation: Shortened;
     readonly first: string;
     readonly last: string;
     readonly delta: string;
@@ -26,6 +29,7 @@ export interface DiffView {
     readonly spark: string;
     readonly status: string;
     readonly via: string;
+    readonly shortVia: string;
   }>;
   readonly showVia: boolean;
   readonly footer: string;
@@ -75,20 +79,22 @@ export function diffView({ diff, gate, notes, breaches }: DiffModel): DiffView {
     })),
     columns: [
       { title: '#', align: 'right' },
-      { title: 'owner', align: 'left' },
-      { title: 'location', align: 'left' },
-      { title: 'first', align: 'right' },
-      { title: 'last', align: 'right' },
+      { title: 'owner', align: 'left', fit: FIT.name },
+      { title: 'location', align: 'left', fit: FIT.location },
+      { title: 'first', align: 'right', fit: { drop: 2 } },
+      { title: 'last', align: 'right', fit: { drop: LAST_RESORT } },
       { title: 'delta', align: 'right' },
-      { title: '%', align: 'right' },
-      { title: 'series', align: 'left' },
+      { title: '%', align: 'right', fit: { drop: 3 } },
+      { title: 'series', align: 'left', fit: { drop: 4 } },
       { title: n >= 3 ? 'trend' : 'status', align: 'left' },
-      ...(showVia ? [{ title: 'via', align: 'left' as const }] : []),
+      ...(showVia ? [{ title: 'via', align: 'left' as const, fit: { ...FIT.via, drop: 1 } }] : []),
     ],
     rows: diff.sites.map((site) => ({
       rank: String(site.rank),
       function: displayFunction(site.function),
+      shortFunction: shortFunction(site.function),
       location: site.line === null ? site.file : `${site.file}:${site.line}`,
+      tableLocation: tableLocation(site),
       first: formatValue(site.series[0][t], type.unit),
       last: formatValue(site.series[n - 1][t], type.unit),
       delta: formatDelta(site.delta[t], type),
@@ -96,6 +102,7 @@ export function diffView({ diff, gate, notes, breaches }: DiffModel): DiffView {
       spark: sparkline(site.series.map((v) => v[t])),
       status: site.trend === null ? site.status : site.status === 'new' || site.status === 'gone' ? `${site.trend} (${site.status})` : site.trend,
       via: site.via === null ? '' : displayFunction(site.via),
+      shortVia: site.via === null ? '' : shortFunction(site.via),
     })),
     showVia,
     footer: diff.siteCount === 0 ? 'no map sites in any snapshot' : sitesShown(diff.sites.length, diff.matched.length, diff.siteCount, diff.focus),

@@ -1,4 +1,4 @@
-import { printName } from '../go/names.js';
+import { isStdFunction, packagePath, printName } from '../go/names.js';
 
 /** Number formatting shared by the table and markdown renderers. JSON keeps exact integers. */
 
@@ -47,3 +47,35 @@ export function formatTime(timeNanos: number): string {
 
 /** A function name for display: generic shape arguments shortened, as Go prints them. */
 export const displayFunction = printName;
+
+/**
+ * A profile's file name as a reader wants it in a narrow table: module-relative. Under a module
+ * cache (…/pkg/mod/github.com/x/y@v1.2.3/z.go) from the module path on; a standard-library file
+ * under $GOROOT/src from the package on; an absolute path whose directories end in the
+ * function's package path (…/work/app/pkg/store/shard.go for app/pkg/store) from that path on.
+ */
+export function shortFile(file: string, fn: string): string {
+  if (!file.startsWith('/')) return file;
+  const mod = file.lastIndexOf('/pkg/mod/');
+  if (mod >= 0) return file.slice(mod + '/pkg/mod/'.length);
+  const src = file.lastIndexOf('/src/');
+  if (src >= 0 && isStdFunction(fn)) return file.slice(src + '/src/'.length);
+  const dirs = file.split('/').slice(1, -1);
+  const pkg = packagePath(fn).split('/');
+  let n = 0;
+  while (n < dirs.length && n < pkg.length && dirs[dirs.length - 1 - n] === pkg[pkg.length - 1 - n]) n++;
+  return n === 0 ? file : [...dirs.slice(dirs.length - n), file.slice(file.lastIndexOf('/') + 1)].join('/');
+}
+
+/** A function name without its package path's leading elements: "go-cache.(*cache).Set". */
+export function shortFunction(fn: string): string {
+  const name = printName(fn);
+  const pkg = packagePath(name);
+  const slash = pkg.lastIndexOf('/');
+  return slash < 0 ? name : name.slice(slash + 1);
+}
+
+/** The last directory and the file: "syncmap/main.go". */
+export function tinyFile(file: string): string {
+  return file.split('/').slice(-2).join('/');
+}

@@ -6,6 +6,8 @@ export type Format = (typeof FORMATS)[number];
 export interface RenderContext {
   /** ANSI colours: the CLI decides (a TTY, no NO_COLOR, no --no-color, not JSON). */
   readonly color: boolean;
+  /** The terminal's width in columns, a table is fitted to it; null when unknown (a pipe). */
+  readonly width: number | null;
 }
 
 /** One output format: a pure function per command, from the model to the text printed. */

@@ -2,40 +2,44 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import { analyzeView, type Column } from './analyze-view.js';
 import { diffView } from './diff-view.js';
+import { ellipsize, ellipsizeStart, fitColumns } from './fit.js';
 import type { RenderContext } from './index.js';
 import type { AnalyzeModel, DiffModel } from './model.js';
+
+/** A cell: its text, how a terminal colours it, and a shorter text for a narrow column. */
+type Cell = readonly [text: string, paint?: (text: string) => string, short?: string];
 
 /** The ranked table for a terminal. Notes are not part of it: the CLI prints them on stderr. */
 export function renderAnalyzeTable(model: AnalyzeModel, ctx: RenderContext): string {
   const view = analyzeView(model);
   const c = new Chalk({ level: ctx.color ? 1 : 0 });
+  const field = (name: string, value: string, paint = (text: string) => text): string => {
+    const [first, ...more] = wrap(value, ctx.width === null ? null : ctx.width - FIELD_INDENT);
+    return [`  ${c.dim(name.padEnd(9))}${paint(first)}`, ...more.map((line) => `${' '.repeat(FIELD_INDENT)}${paint(line)}`)].join('\n');
+  };
   const header = [
     c.bold(`mapbloat analyze ${view.source}`),
-    field(c, 'time', view.time),
-    field(c, 'runtime', `${view.runtime}; runtime frames ${view.runtimeFrames}`),
-    field(c, 'sample', view.sampleType),
-    field(c, view.heapLabel, view.heap),
-    field(c, 'maps', c.bold(view.maps)),
-    ...(view.memStats === null ? [] : [field(c, 'memstats', view.memStats)]),
-    ...(view.sources === null ? [] : [field(c, 'sources', view.sources)]),
+    field('time', view.time),
+    field('runtime', `${view.runtime}; runtime frames ${view.runtimeFrames}`),
+    field('sample', view.sampleType),
+    field(view.heapLabel, view.heap),
+    field('maps', view.maps, c.bold),
+    ...(view.memStats === null ? [] : [field('memstats', view.memStats)]),
+    ...(view.sources === null ? [] : [field('sources', view.sources)]),
   ];
   const lines = [...header, ''];
   if (view.rows.length > 0) {
-    const table = gridTable(view.columns, c);
-    for (const row of view.rows) {
-      table.push([
-        c.dim(row.rank),
-        c.bold(row.function),
-        row.location,
-        c.cyan(row.values[0]),
-        ...row.values.slice(1),
-        row.phases,
-        ...(view.showVia ? [c.dim(row.via)] : []),
-        ...(view.showEvidence ? [row.evidence.endsWith('mixed') ? c.yellow(row.evidence) : row.evidence] : []),
-      ]);
-    }
-    // cli-table3 pads the last column; trailing blanks only get in the way of diffs and pipes.
-    lines.push(...table.toString().split('\n').map((line) => line.trimEnd()), '');
+    const rows = view.rows.map((row): Cell[] => [
+      [row.rank, c.dim],
+      [row.function, c.bold, row.shortFunction],
+      [row.tableLocation.full, undefined, row.tableLocation.short],
+      [row.values[0], c.cyan],
+      ...row.values.slice(1).map((v): Cell => [v]),
+      [row.phases, undefined, row.phasesShort],
+      ...(view.showVia ? [[row.via, c.dim, row.shortVia] as Cell] : []),
+      ...(view.showEvidence ? [[row.evidence, row.evidence.endsWith('mixed') ? c.yellow : undefined] as Cell] : []),
+    ]);
+    lines.push(...grid(view.columns, rows, c, ctx.width), '');
   }
   lines.push(c.dim(view.footer));
   return `${lines.join('\n')}\n`;
@@ -47,45 +51,77 @@ export function renderDiffTable(model: DiffModel, ctx: RenderContext): string {
   const c = new Chalk({ level: ctx.color ? 1 : 0 });
   const lines = [c.bold(`mapbloat diff: ${view.snapshots.length} snapshots, ${view.orderedBy}`)];
   view.snapshots.forEach((s, i) => {
-    lines.push(`  ${c.dim(String(i + 1).padStart(2))}  ${s.time}  ${s.source}  ${c.dim('maps')} ${s.maps}  ${c.dim('heap')} ${s.heap}`);
+    // The file name gives way on a narrow terminal, at its start: the end tells snapshots apart.
+    const rest = `  ${s.time}    maps ${s.maps}  heap ${s.heap}`;
+    const room = ctx.width === null ? length(s.source) : Math.max(12, ctx.width - 4 - length(rest));
+    const source = ellipsizeStart(s.source, room);
+    lines.push(`  ${c.dim(String(i + 1).padStart(2))}  ${s.time}  ${source}  ${c.dim('maps')} ${s.maps}  ${c.dim('heap')} ${s.heap}`);
   });
-  lines.push('', `  ${c.bold(view.summary)}`, `  ${view.heapSummary}`);
+  const indented = (text: string, paint = (t: string) => t) =>
+    wrap(text, ctx.width === null ? null : ctx.width - 4).map((line, k) => `${k === 0 ? '  ' : '    '}${paint(line)}`);
+  lines.push('', ...indented(view.summary, c.bold), ...indented(view.heapSummary));
   if (view.verdict !== null) {
     lines.push(`  ${view.verdict.pass ? c.green(`within ${view.verdict.limits}`) : c.red(`exceeds ${view.verdict.limits}`)}`);
   }
   lines.push('');
   if (view.rows.length > 0) {
-    const table = gridTable(view.columns, c);
-    for (const row of view.rows) {
-      const deltaColor = row.delta.startsWith('-') ? c.green : row.delta.startsWith('+') ? c.red : c.dim;
-      table.push([
-        c.dim(row.rank),
-        c.bold(row.function),
-        row.location,
-        row.first,
-        row.last,
-        deltaColor(row.delta),
-        row.percent,
-        c.cyan(row.spark),
-        row.status === 'rising' ? c.red(row.status) : row.status,
-        ...(view.showVia ? [c.dim(row.via)] : []),
-      ]);
-    }
-    lines.push(...table.toString().split('\n').map((line) => line.trimEnd()), '');
+    const rows = view.rows.map((row): Cell[] => [
+      [row.rank, c.dim],
+      [row.function, c.bold, row.shortFunction],
+      [row.tableLocation.full, undefined, row.tableLocation.short],
+      [row.first],
+      [row.last],
+      [row.delta, row.delta.startsWith('-') ? c.green : row.delta.startsWith('+') ? c.red : c.dim],
+      [row.percent],
+      [row.spark, c.cyan],
+      [row.status, row.status === 'rising' ? c.red : undefined],
+      ...(view.showVia ? [[row.via, c.dim, row.shortVia] as Cell] : []),
+    ]);
+    lines.push(...grid(view.columns, rows, c, ctx.width), '');
   }
   lines.push(c.dim(view.footer));
   return `${lines.join('\n')}\n`;
 }
 
-function field(c: ChalkInstance, name: string, value: string): string {
-  return `  ${c.dim(name.padEnd(9))}${value}`;
+/** Where a header field's value starts: "  maps     25.4 MiB …". */
+const FIELD_INDENT = 11;
+
+/** Text in lines of at most `width` characters, broken at spaces; one line when width is null. */
+function wrap(text: string, width: number | null): string[] {
+  if (width === null || length(text) <= width) return [text];
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ').map((w) => ellipsize(w, width))) {
+    if (line !== '' && length(line) + 1 + length(word) > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  return [...lines, line];
 }
 
-/** Borderless columns with a rule under the header, like `go tool pprof -top`. */
-function gridTable(columns: readonly Column[], c: ChalkInstance): Table.Table {
-  return new Table({
-    head: columns.map((col) => c.bold(col.title)),
-    colAligns: columns.map((col) => col.align),
+const length = (text: string) => [...text].length;
+
+/**
+ * Borderless columns with a rule under the header, like `go tool pprof -top`, fitted to `width`
+ * columns of terminal: low-value columns dropped, long names shortened in the middle.
+ */
+function grid(columns: readonly Column[], rows: ReadonlyArray<readonly Cell[]>, c: ChalkInstance, width: number | null): string[] {
+  const natural = columns.map((col, i) => Math.max(length(col.title), ...rows.map((row) => length(row[i][0]))));
+  const shortForms = columns.map((col, i) =>
+    rows.some((row) => row[i][2] !== undefined) || col.shortTitle !== undefined
+      ? Math.max(length(col.shortTitle ?? col.title), ...rows.map((row) => length(row[i][2] ?? row[i][0])))
+      : undefined,
+  );
+  // A column that only has a short title may lose no more than that: its values are never cut.
+  const specs = columns.map((col, i) => col.fit ?? (col.shortTitle === undefined ? {} : { shrink: { min: shortForms[i]!, floor: shortForms[i]! } }));
+  const { keep, max } = width === null ? { keep: natural.map(() => true), max: natural } : fitColumns(natural, shortForms, specs, width);
+  const kept = columns.flatMap((_, i) => (keep[i] ? [i] : []));
+  const table = new Table({
+    head: kept.map((i) => c.bold(max[i] < length(columns[i].title) ? (columns[i].shortTitle ?? columns[i].title) : columns[i].title)),
+    colAligns: kept.map((i) => columns[i].align),
     chars: {
       top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
       bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
@@ -94,4 +130,17 @@ function gridTable(columns: readonly Column[], c: ChalkInstance): Table.Table {
     },
     style: { head: [], border: [], compact: true, 'padding-left': 1, 'padding-right': 1 },
   });
+  // A column shows its short forms in every row once one row needs them: one style per column.
+  const short = columns.map((_, i) => rows.some((row) => length(row[i][0]) > max[i] && row[i][2] !== undefined));
+  for (const row of rows) {
+    table.push(
+      kept.map((i) => {
+        const [text, paint, alternative] = row[i];
+        const cut = ellipsize(short[i] && alternative !== undefined ? alternative : text, max[i]);
+        return paint === undefined ? cut : paint(cut);
+      }),
+    );
+  }
+  // cli-table3 pads the last column; trailing blanks only get in the way of diffs and pipes.
+  return table.toString().split('\n').map((line) => line.trimEnd());
 }
