@@ -57,7 +57,8 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+      // `--help`, `help [command]`, `--version`: asked for, so a success.
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || (err.code === 'commander.help' && err.exitCode === 0)) return 0;
       if (err.code === 'commander.help' || err.code === 'commander.executeSubCommandAsync') {
         io.stderr.write(commanderOutput);
         return 2;

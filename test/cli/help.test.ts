@@ -13,6 +13,18 @@ describe('help', () => {
     expect(readme).toContain(`$ mapbloat ${command} --help\n${stdout}`);
   });
 
+  it.each([['analyze'], ['diff']])('`mapbloat help %s` is `mapbloat %s --help`, exit 0', async (command) => {
+    const asked = await runCli(['help', command]);
+    expect(asked).toEqual({ ...(await runCli([command, '--help'])), code: 0 });
+    expect(asked.stdout).toMatch(new RegExp(`^Usage: mapbloat ${command} `));
+  });
+
+  it('no command: the usage on stderr, exit 2', async () => {
+    const { code, stdout, stderr } = await runCli([]);
+    expect([code, stdout]).toEqual([2, '']);
+    expect(stderr).toMatch(/^Usage: mapbloat \[options\] \[command\]/);
+  });
+
   it('--version prints the package version', async () => {
     const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
     expect(await runCli(['--version'])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
