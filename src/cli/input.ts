@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { Evidence } from '../analysis/attribute.js';
 import { symbolizerFor, type Symbolizer } from '../binary/symbolize.js';
 import { BinaryError, InputError, MapbloatError, UsageError } from '../errors.js';
+import { DEFAULT_LIMITS } from '../limits.js';
 import { profileFor } from '../model/input-profile.js';
 import { gunzip, isGzip } from '../pprof/gzip.js';
 import { decodeInput } from '../pprof/input.js';
@@ -34,7 +35,7 @@ export function sourceName(path: string): string {
 export async function readBinary(path: string, io: Io): Promise<Symbolizer> {
   if (path === '-') throw new UsageError('--binary takes a file, not stdin');
   const bytes = await readInput(path, io);
-  return inContext(path, () => symbolizerFor(isGzip(bytes) ? gunzip(bytes) : bytes));
+  return inContext(path, () => symbolizerFor(isGzip(bytes) ? gunzip(bytes) : bytes, DEFAULT_LIMITS));
 }
 
 export interface LoadedProfile {
