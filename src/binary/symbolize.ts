@@ -1,6 +1,7 @@
 import { BinaryError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import type { Frame } from '../model/frames.js';
+import { readBuildInfo, type BuildInfo } from './buildinfo.js';
 import { fileOffset, parseElf, type ElfFile } from './elf.js';
 import { readPclntab, type Pclntab } from './pclntab.js';
 import { corrupt } from './region.js';
@@ -9,6 +10,8 @@ import { corrupt } from './region.js';
 export interface Symbolizer {
   /** The GNU build-id of the binary, "" when it has none. */
   readonly buildId: string;
+  /** What `go version -m` shows (toolchain, main module, dependencies, build settings); null without it. */
+  readonly buildInfo: BuildInfo | null;
   /**
    * The frames of a stack of return PCs (and inline-mark PCs), leaf first, exactly as
    * runtime.CallersFrames gives them: each PC looked up at PC−1, inlined frames named by the
@@ -29,6 +32,7 @@ export function symbolizerFor(bytes: Uint8Array, limits: Pick<Limits, 'binaryByt
   const table = readPclntab(elf);
   return {
     buildId: elf.gnuBuildId,
+    buildInfo: readBuildInfo(elf),
     stackFrames: (pcs) => stackFrames(table, pcs),
     callTarget: (returnPc) => {
       const target = directCallTarget(elf, returnPc);
