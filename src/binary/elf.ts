@@ -1,12 +1,15 @@
-import { BinaryError } from '../errors.js';
+import { BinaryError, InputError } from '../errors.js';
+import type { Limits } from '../limits.js';
+import { corrupt, Region } from './region.js';
 
 /**
  * Just enough ELF to find a Go program's pclntab and turn virtual addresses into file offsets:
  * 64-bit little-endian (linux/amd64, linux/arm64), which is what Go servers run on.
  */
 export interface ElfFile {
-  readonly bytes: Uint8Array;
-  readonly machine: 'amd64' | 'arm64' | 'other';
+  /** The whole file; every read of it is bounds-checked. */
+  readonly file: Region;
+  readonly machine: 'amd64' | 'arm64';
   readonly sections: readonly ElfSection[];
   readonly segments: readonly ElfSegment[];
   /** The GNU build-id note as hex, "" when there is none. */
@@ -21,89 +24,183 @@ export interface ElfSection {
   readonly type: number;
 }
 
+/** A PT_LOAD program header. */
 export interface ElfSegment {
   readonly vaddr: number;
   readonly offset: number;
   readonly filesz: number;
+  /** PF_X (1), PF_W (2), PF_R (4). */
+  readonly flags: number;
 }
 
 const SHT_NOBITS = 8;
 const PT_LOAD = 1;
+const EM_X86_64 = 62;
+const EM_AARCH64 = 183;
+const ET_EXEC = 2;
+const ET_DYN = 3; // position-independent executables
 
-export function isElf(bytes: Uint8Array): boolean {
+const SUPPORTED = 'mapbloat reads 64-bit little-endian linux/amd64 and linux/arm64 Go binaries';
+
+function isElf(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46;
 }
 
-export function parseElf(bytes: Uint8Array): ElfFile {
-  if (!isElf(bytes)) throw new BinaryError('is not an ELF executable (mapbloat reads Linux Go binaries)');
-  if (bytes[4] !== 2 || bytes[5] !== 1) throw new BinaryError('is not a 64-bit little-endian ELF file (linux/amd64 or linux/arm64)');
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const u16 = (o: number) => view.getUint16(o, true);
-  const u32 = (o: number) => view.getUint32(o, true);
-  const u64 = (o: number) => Number(view.getBigUint64(o, true));
-  const machineCode = u16(18);
-  const phoff = u64(32);
-  const shoff = u64(40);
-  const phentsize = u16(54);
-  const phnum = u16(56);
-  const shentsize = u16(58);
-  const shnum = u16(60);
-  const shstrndx = u16(62);
-
-  const segments: ElfSegment[] = [];
-  for (let i = 0; i < phnum; i++) {
-    const o = phoff + i * phentsize;
-    if (o + 56 > bytes.length) throw new BinaryError('is a truncated ELF file');
-    if (u32(o) === PT_LOAD) segments.push({ offset: u64(o + 8), vaddr: u64(o + 16), filesz: u64(o + 32) });
+/**
+ * The ELF file in bytes. Anything but a 64-bit little-endian amd64 or arm64 executable is refused
+ * by name, a file over limits.binaryBytes with an InputError naming --max-binary-size.
+ */
+export function parseElf(bytes: Uint8Array, limits: Pick<Limits, 'binaryBytes'>): ElfFile {
+  if (bytes.length > limits.binaryBytes) {
+    throw new InputError(`is ${bytes.length} bytes, more than --max-binary-size (${limits.binaryBytes} bytes) allows`);
   }
-
-  const raw: Array<Omit<ElfSection, 'name'> & { nameOff: number }> = [];
-  for (let i = 0; i < shnum; i++) {
-    const o = shoff + i * shentsize;
-    if (o + 64 > bytes.length) throw new BinaryError('is a truncated ELF file');
-    raw.push({ nameOff: u32(o), type: u32(o + 4), addr: u64(o + 16), offset: u64(o + 24), size: u64(o + 32) });
-  }
-  const strtab = raw[shstrndx];
-  const sections = raw.map(({ nameOff, ...s }) => ({ ...s, name: strtab === undefined ? '' : cString(bytes, strtab.offset + nameOff) }));
+  const file = new Region(bytes, 'the file');
+  const machine = checkKind(file);
+  const header = file.sub(0, 64, 'the ELF header');
+  const segments = readSegments(file, header);
+  const sections = readSections(file, header);
   const note = sections.find((s) => s.name === '.note.gnu.build-id');
-  return {
-    bytes,
-    machine: machineCode === 62 ? 'amd64' : machineCode === 183 ? 'arm64' : 'other',
-    sections,
-    segments,
-    gnuBuildId: note === undefined ? '' : noteDescriptor(view, note),
-  };
+  return { file, machine, sections, segments, gnuBuildId: note === undefined ? '' : noteDescriptor(file, note) };
+}
+
+/** amd64 or arm64, or a BinaryError that says what the file is instead. */
+function checkKind(file: Region): 'amd64' | 'arm64' {
+  const bytes = file.bytes;
+  if (!isElf(bytes)) {
+    const format = foreignFormat(bytes);
+    if (format !== null) throw new BinaryError(`is ${format}; ${SUPPORTED}`);
+    throw new BinaryError('is not an ELF executable (mapbloat reads Linux Go binaries)');
+  }
+  file.check(0, 20, 'the ELF header');
+  const [elfClass, order] = [bytes[4], bytes[5]];
+  if (elfClass !== 1 && elfClass !== 2) throw corrupt(`the ELF header gives class ${elfClass}, neither 32- nor 64-bit`);
+  if (order !== 1 && order !== 2) {
+    throw corrupt(`the ELF header gives byte order ${order}, neither little- nor big-endian`);
+  }
+  // e_type and e_machine sit at 16 and 18 in both classes, in the file's byte order.
+  const u16 = (at: number) => (order === 1 ? bytes[at] | (bytes[at + 1] << 8) : (bytes[at] << 8) | bytes[at + 1]);
+  const [type, machine] = [u16(16), u16(18)];
+  const supported = elfClass === 2 && order === 1 && (machine === EM_X86_64 || machine === EM_AARCH64);
+  if (!supported || (type !== ET_EXEC && type !== ET_DYN)) {
+    throw new BinaryError(`is ${describe(elfClass, order, machine, type)}; ${SUPPORTED}`);
+  }
+  return machine === EM_X86_64 ? 'amd64' : 'arm64';
+}
+
+/** Executables of other systems, told by their magic bytes. */
+function foreignFormat(bytes: Uint8Array): string | null {
+  if (bytes.length < 8) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, 8);
+  const magic = view.getUint32(0, false);
+  // MH_MAGIC and MH_MAGIC_64 in either byte order (mach-o/loader.h).
+  if ([0xfeedface, 0xfeedfacf, 0xcefaedfe, 0xcffaedfe].includes(magic)) return 'a Mach-O file (macOS)';
+  // FAT_MAGIC; a Java class file shares it but has its version (45 or more) where nfat_arch is.
+  if (magic === 0xcafebabe && view.getUint32(4, false) < 20) return 'a Mach-O universal file (macOS)';
+  if (bytes[0] === 0x4d && bytes[1] === 0x5a) return 'a PE file (Windows)';
+  return null;
+}
+
+/** e_machine values of the architectures Go builds for (elf.h). */
+const ARCHITECTURES = new Map([
+  [3, 'x86'],
+  [8, 'MIPS'],
+  [20, 'PowerPC'],
+  [21, 'PowerPC'],
+  [22, 'IBM Z'],
+  [40, 'ARM'],
+  [EM_X86_64, 'x86-64'],
+  [EM_AARCH64, 'ARM64'],
+  [243, 'RISC-V'],
+  [258, 'LoongArch'],
+]);
+
+const KINDS = new Map([
+  [1, 'object file'],
+  [ET_EXEC, 'executable'],
+  [ET_DYN, 'executable'],
+  [4, 'core file'],
+]);
+
+/** "a 32-bit ARM ELF executable", "a 64-bit big-endian PowerPC ELF executable". */
+function describe(elfClass: number, order: number, machine: number, type: number): string {
+  const shape = `${elfClass === 1 ? '32' : '64'}-bit${order === 2 ? ' big-endian' : ''}`;
+  const kind = `ELF ${KINDS.get(type) ?? 'file'}`;
+  const arch = ARCHITECTURES.get(machine);
+  return arch === undefined ? `a ${shape} ${kind} for machine ${machine}` : `a ${shape} ${arch} ${kind}`;
+}
+
+/** Where the ELF header (Elf64_Ehdr) locates a table of fixed-size entries; the count follows the size. */
+interface TableLayout {
+  readonly offsetAt: number;
+  readonly entSizeAt: number;
+  readonly minEntSize: number;
+  readonly what: string;
+}
+
+const PROGRAM_HEADERS: TableLayout = { offsetAt: 32, entSizeAt: 54, minEntSize: 56, what: 'the program header table' };
+const SECTION_HEADERS: TableLayout = { offsetAt: 40, entSizeAt: 58, minEntSize: 64, what: 'the section table' };
+
+function readSegments(file: Region, header: Region): ElfSegment[] {
+  const segments: ElfSegment[] = [];
+  for (const entry of tableEntries(file, header, PROGRAM_HEADERS)) {
+    if (entry.u32(0, 'a program header') !== PT_LOAD) continue;
+    const u64 = (at: number) => entry.u64(at, 'a program header');
+    segments.push({ flags: entry.u32(4, 'a program header'), offset: u64(8), vaddr: u64(16), filesz: u64(32) });
+  }
+  return segments;
+}
+
+function readSections(file: Region, header: Region): ElfSection[] {
+  const raw = tableEntries(file, header, SECTION_HEADERS).map((entry) => {
+    const u64 = (at: number) => entry.u64(at, 'a section header');
+    const [nameOff, type] = [entry.u32(0, 'a section header'), entry.u32(4, 'a section header')];
+    return { nameOff, type, addr: u64(16), offset: u64(24), size: u64(32) };
+  });
+  // Without the names (e_shstrndx 0, or a broken index) the pclntab is found by its magic instead.
+  const strtab = raw[header.u16(62, 'the ELF header')];
+  const names = strtab === undefined ? null : file.sub(strtab.offset, strtab.size, 'the section name table');
+  return raw.map(({ nameOff, ...s }) => ({ ...s, name: names?.cString(nameOff, 'a section name') ?? '' }));
+}
+
+/** The entries of a program or section header table, each a region of its own. */
+function tableEntries(file: Region, header: Region, layout: TableLayout): Region[] {
+  const entSize = header.u16(layout.entSizeAt, 'the ELF header');
+  const count = header.u16(layout.entSizeAt + 2, 'the ELF header');
+  if (count === 0) return [];
+  if (entSize < layout.minEntSize) {
+    throw corrupt(`${layout.what} has ${entSize}-byte entries, less than ${layout.minEntSize}`);
+  }
+  const table = file.sub(header.u64(layout.offsetAt, 'the ELF header'), count * entSize, layout.what);
+  return Array.from({ length: count }, (_, i) => table.sub(i * entSize, entSize, layout.what));
 }
 
 /** The descriptor of an ELF note section (namesz, descsz, type, name, desc), as hex. */
-function noteDescriptor(view: DataView, note: ElfSection): string {
-  const namesz = view.getUint32(note.offset, true);
-  const descsz = view.getUint32(note.offset + 4, true);
-  const desc = note.offset + 12 + align4(namesz);
-  return Array.from({ length: descsz }, (_, i) => view.getUint8(desc + i).toString(16).padStart(2, '0')).join('');
+function noteDescriptor(file: Region, note: ElfSection): string {
+  const section = file.sub(note.offset, note.size, `the ${note.name} section`);
+  const namesz = section.u32(0, 'the note header');
+  const descsz = section.u32(4, 'the note header');
+  const desc = section.sub(12 + align4(namesz), descsz, 'the build ID');
+  return Buffer.from(desc.bytes).toString('hex');
 }
 
-const align4 = (n: number) => (n + 3) & ~3;
+const align4 = (n: number) => n + ((4 - (n % 4)) % 4);
 
-/** The file bytes behind a virtual address range, or null when the file does not hold them. */
-export function readVirtual(elf: ElfFile, addr: number, size: number): Uint8Array | null {
+/**
+ * The file offset of the virtual address range [addr, addr + size), or null when no segment (or,
+ * in a file without program headers, no section) holds it in the file. The offset may still lie
+ * past the end of a truncated file: reads through `file` say so.
+ */
+export function fileOffset(elf: ElfFile, addr: number, size: number): number | null {
   for (const seg of elf.segments) {
-    if (addr >= seg.vaddr && addr + size <= seg.vaddr + seg.filesz) {
-      const off = seg.offset + (addr - seg.vaddr);
-      return elf.bytes.subarray(off, off + size);
-    }
+    if (addr >= seg.vaddr && addr + size <= seg.vaddr + seg.filesz) return seg.offset + (addr - seg.vaddr);
   }
   for (const s of elf.sections) {
-    if (s.type !== SHT_NOBITS && addr >= s.addr && addr + size <= s.addr + s.size) {
-      const off = s.offset + (addr - s.addr);
-      return elf.bytes.subarray(off, off + size);
-    }
+    if (s.type !== SHT_NOBITS && addr >= s.addr && addr + size <= s.addr + s.size) return s.offset + (addr - s.addr);
   }
   return null;
 }
 
-export function cString(bytes: Uint8Array, offset: number): string {
-  let end = offset;
-  while (end < bytes.length && bytes[end] !== 0) end++;
-  return Buffer.from(bytes.buffer, bytes.byteOffset + offset, end - offset).toString('utf8');
+/** A section's bytes, called "the <name> section" in messages. */
+export function sectionRegion(elf: ElfFile, section: ElfSection): Region {
+  return elf.file.sub(section.offset, section.size, `the ${section.name} section`);
 }

@@ -1,5 +1,6 @@
 import { BinaryError } from '../errors.js';
-import { cString, readVirtual, type ElfFile } from './elf.js';
+import { fileOffset, sectionRegion, type ElfFile } from './elf.js';
+import { corrupt, Region } from './region.js';
 
 /**
  * Go's pclntab (runtime/symtab.go): function table, names, files, line tables and, through
@@ -29,110 +30,57 @@ const MAGIC_118 = 0xfffffff0;
 const MAGIC_120 = 0xfffffff1;
 const PCDATA_INL_TREE_INDEX = 2;
 const FUNCDATA_INL_TREE = 3;
+/** sys.PCQuantum: the unit of pc deltas in pc-value tables. */
+const PC_QUANTUM = { amd64: 1, arm64: 4 };
+
+/** runtime.pcHeader's tables, in the order the linker writes them after the header. */
+interface Tables {
+  readonly layout: '1.18' | '1.20';
+  readonly quantum: number;
+  readonly funcnames: Region;
+  readonly cutab: Region;
+  readonly filetab: Region;
+  readonly pctab: Region;
+  /** functab: nfunc + 1 (entry offset, _func offset) pairs, the last one the end of the text. */
+  readonly functab: Region;
+  /** pclntable: functab, then the _func records its pairs point to. */
+  readonly funcs: Region;
+}
 
 export function readPclntab(elf: ElfFile): Pclntab {
   const { tab, addr } = locatePclntab(elf);
-  const view = new DataView(tab.buffer, tab.byteOffset, tab.byteLength);
-  const magic = view.getUint32(0, true);
-  const goLayout = magic === MAGIC_118 ? '1.18' : '1.20';
-  const quantum = tab[6];
-  const ptrSize = tab[7];
-  if (ptrSize !== 8) throw new BinaryError('is a 32-bit Go binary; mapbloat reads 64-bit ones');
-  const word = (i: number) => Number(view.getBigUint64(8 + i * 8, true));
-  const nfunc = word(0);
-  const headerTextStart = word(2);
-  const funcnameOffset = word(3);
-  const cuOffset = word(4);
-  const filetabOffset = word(5);
-  const pctabOffset = word(6);
-  const pclnOffset = word(7);
-
-  const moduledata = findModuledata(elf, addr, addr + funcnameOffset, goLayout);
-  const textStart = moduledata?.text ?? (headerTextStart || (elf.sections.find((s) => s.name === '.text')?.addr ?? 0));
-  const u32 = (off: number) => view.getUint32(off, true);
-  const i32 = (off: number) => view.getInt32(off, true);
-  const entryAt = (i: number) => textStart + u32(pclnOffset + 8 * i);
-  const funcOffAt = (i: number) => u32(pclnOffset + 8 * i + 4);
-  const funcSize = goLayout === '1.18' ? 40 : 44;
-  const inlSize = goLayout === '1.18' ? 20 : 16;
-  const name = (nameOff: number) => cString(tab, funcnameOffset + nameOff);
-
-  // pcvalue tables: (zig-zag value delta, pc delta × quantum) pairs from value -1 at the entry.
-  const pcvalue = (off: number, entry: number, target: number): number => {
-    if (off === 0) return -1;
-    let p = pctabOffset + off;
-    let pc = entry;
-    let val = -1;
-    let first = true;
-    for (;;) {
-      let uv = 0;
-      let shift = 0;
-      let b: number;
-      do {
-        b = tab[p++];
-        uv |= (b & 0x7f) << shift;
-        shift += 7;
-      } while (b & 0x80);
-      uv >>>= 0;
-      if (uv === 0 && !first) return -1;
-      first = false;
-      val += uv & 1 ? -((uv + 1) >>> 1) : uv >>> 1;
-      let pcDelta = 0;
-      shift = 0;
-      do {
-        b = tab[p++];
-        pcDelta += (b & 0x7f) * 2 ** shift;
-        shift += 7;
-      } while (b & 0x80);
-      pc += pcDelta * quantum;
-      if (target < pc) return val;
-    }
+  const layout = checkHeader(tab, PC_QUANTUM[elf.machine]);
+  const word = (i: number) => tab.u64(8 + 8 * i, 'the pclntab header');
+  // runtime.pcHeader: nfunc, nfiles, textStart, then the offsets of the tables.
+  const [nfunc, headerTextStart, funcnameOff, cuOff, filetabOff, pctabOff, pclnOff] = [0, 2, 3, 4, 5, 6, 7].map(word);
+  const tables: Tables = {
+    layout,
+    quantum: PC_QUANTUM[elf.machine],
+    funcnames: tab.sub(funcnameOff, cuOff - funcnameOff, 'the function name table'),
+    cutab: tab.sub(cuOff, filetabOff - cuOff, 'the compilation unit table'),
+    filetab: tab.sub(filetabOff, pctabOff - filetabOff, 'the file name table'),
+    pctab: tab.sub(pctabOff, pclnOff - pctabOff, 'the pctab'),
+    functab: tab.sub(pclnOff, 8 * (nfunc + 1), 'the function table'),
+    funcs: tab.sub(pclnOff, tab.length - pclnOff, 'the function records'),
   };
-
+  const moduledata = findModuledata(elf, addr, addr + funcnameOff, layout);
+  const textSection = elf.sections.find((s) => s.name === '.text');
+  const textStart = moduledata?.text ?? (headerTextStart || (textSection?.addr ?? 0));
+  const entryAt = (i: number) => textStart + tables.functab.u32(8 * i, 'the function table');
   const cache = new Map<number, GoFunc>();
-  const funcAtIndex = (i: number): GoFunc => {
-    const cached = cache.get(i);
-    if (cached !== undefined) return cached;
-    const fo = pclnOffset + funcOffAt(i);
-    const entry = textStart + u32(fo);
-    const pcfile = u32(fo + 20);
-    const pcln = u32(fo + 24);
-    const npcdata = u32(fo + 28);
-    const cu = u32(fo + 32);
-    const nfuncdata = tab[fo + funcSize - 1];
-    const pcdata = (k: number) => (k < npcdata ? u32(fo + funcSize + 4 * k) : 0);
-    const funcdata = (k: number) => (k < nfuncdata ? u32(fo + funcSize + 4 * npcdata + 4 * k) : 0xffffffff);
-    const inlOff = funcdata(FUNCDATA_INL_TREE);
-    const inlBase = inlOff === 0xffffffff || moduledata === null ? null : moduledata.gofunc + inlOff;
-    const fn: GoFunc = {
-      entry,
-      name: name(i32(fo + 4)),
-      fileLine(pc) {
-        const fileno = pcvalue(pcfile, entry, pc);
-        const line = pcvalue(pcln, entry, pc);
-        const fileOff = fileno < 0 ? 0xffffffff : u32(cuOffset + 4 * (cu + fileno));
-        return { file: fileOff === 0xffffffff ? '?' : cString(tab, filetabOffset + fileOff), line };
-      },
-      inlineIndex(pc) {
-        return inlBase === null ? -1 : pcvalue(pcdata(PCDATA_INL_TREE_INDEX), entry, pc);
-      },
-      inlined(index) {
-        const entryBytes = inlBase === null ? null : readVirtual(elf, inlBase + index * inlSize, inlSize);
-        if (entryBytes === null) throw new BinaryError('has an inline tree outside its file');
-        const v = new DataView(entryBytes.buffer, entryBytes.byteOffset, inlSize);
-        return goLayout === '1.18'
-          ? { name: name(v.getInt32(12, true)), parentPc: v.getInt32(16, true) }
-          : { name: name(v.getInt32(4, true)), parentPc: v.getInt32(8, true) };
-      },
-    };
-    cache.set(i, fn);
+  const funcAt = (i: number): GoFunc => {
+    let fn = cache.get(i);
+    if (fn === undefined) cache.set(i, (fn = goFunc(elf, tables, textStart, moduledata?.gofunc ?? null, i)));
     return fn;
   };
-
+  // The binary search of findFunc needs ascending entries; runtime.moduledataverify1 checks too.
+  for (let i = 0; i < nfunc; i++) {
+    if (entryAt(i) > entryAt(i + 1)) throw corrupt('the function table is not sorted by address');
+  }
   const minPc = entryAt(0);
   const maxPc = entryAt(nfunc);
   return {
-    goLayout,
+    goLayout: layout,
     minPc,
     maxPc,
     findFunc(pc) {
@@ -144,36 +92,122 @@ export function readPclntab(elf: ElfFile): Pclntab {
         if (entryAt(mid) <= pc) lo = mid;
         else hi = mid - 1;
       }
-      return funcAtIndex(lo);
+      return funcAt(lo);
     },
   };
 }
 
+/** Function i of the function table: its _func record (runtime/runtime2.go), read on demand. */
+function goFunc(elf: ElfFile, t: Tables, textStart: number, gofunc: number | null, i: number): GoFunc {
+  const fo = t.functab.u32(8 * i + 4, 'the function table');
+  const u32 = (at: number) => t.funcs.u32(fo + at, 'a function record');
+  const entry = textStart + u32(0);
+  const [pcfile, pcln, npcdata, cu] = [u32(20), u32(24), u32(28), u32(32)];
+  const funcSize = t.layout === '1.18' ? 40 : 44;
+  const nfuncdata = t.funcs.u8(fo + funcSize - 1, 'a function record');
+  const pcdata = (k: number) => (k < npcdata ? u32(funcSize + 4 * k) : 0);
+  const funcdata = (k: number) => (k < nfuncdata ? u32(funcSize + 4 * npcdata + 4 * k) : 0xffffffff);
+  const name = t.funcnames.cString(t.funcs.i32(fo + 4, 'a function record'), 'a function name');
+  const inlOff = funcdata(FUNCDATA_INL_TREE);
+  const inlBase = inlOff === 0xffffffff || gofunc === null ? null : gofunc + inlOff;
+  return {
+    entry,
+    name,
+    fileLine(pc) {
+      const fileno = pcvalue(t, pcfile, entry, pc);
+      const line = pcvalue(t, pcln, entry, pc);
+      const fileOff = fileno < 0 ? 0xffffffff : t.cutab.u32(4 * (cu + fileno), 'a file index');
+      return { file: fileOff === 0xffffffff ? '?' : t.filetab.cString(fileOff, 'a file name'), line };
+    },
+    inlineIndex(pc) {
+      return inlBase === null ? -1 : pcvalue(t, pcdata(PCDATA_INL_TREE_INDEX), entry, pc);
+    },
+    inlined(index) {
+      if (inlBase === null) throw new Error(`${name} has no inline tree`);
+      return inlinedCall(elf, t, inlBase, index, name);
+    },
+  };
+}
+
+/** Entry `index` of an inline tree: runtime.inlinedCall, 20 bytes before Go 1.20, 16 since. */
+function inlinedCall(elf: ElfFile, t: Tables, base: number, index: number, caller: string) {
+  const size = t.layout === '1.18' ? 20 : 16;
+  const off = fileOffset(elf, base + index * size, size);
+  if (off === null) throw corrupt(`the inline tree of ${caller} lies outside the file`);
+  const [nameAt, parentPcAt] = t.layout === '1.18' ? [12, 16] : [4, 8];
+  const nameOff = elf.file.i32(off + nameAt, 'an inline tree');
+  const parentPc = elf.file.i32(off + parentPcAt, 'an inline tree');
+  return { name: t.funcnames.cString(nameOff, 'a function name'), parentPc };
+}
+
+/**
+ * The value a pc-value table (runtime.pcvalue) gives target: varint pairs of a zig-zag value
+ * delta and a pc delta in quanta, from value -1 at the entry, ended by a zero value delta. The
+ * linker writes no zero pc delta but in the last pair (funcpctab, cmd/internal/obj/pcln.go), so
+ * a valid table passes target within (target − entry) / quantum + 2 pairs.
+ */
+function pcvalue(t: Tables, off: number, entry: number, target: number): number {
+  if (off === 0) return -1;
+  let p = off;
+  // runtime.readvarint: a uint32, however many bytes it takes.
+  const varint = (): number => {
+    let v = 0;
+    for (let shift = 0; ; shift += 7) {
+      const b = t.pctab.u8(p++, 'a pc-value table');
+      v |= (b & 0x7f) << (shift & 31);
+      if ((b & 0x80) === 0) return v >>> 0;
+    }
+  };
+  const maxPairs = Math.max(0, Math.floor((target - entry) / t.quantum)) + 2;
+  let pc = entry;
+  let val = -1;
+  for (let n = 0; n < maxPairs; n++) {
+    const uv = varint();
+    if (uv === 0 && pc !== entry) return -1;
+    val += uv & 1 ? -((uv + 1) / 2) : uv / 2;
+    pc += varint() * t.quantum;
+    if (target < pc) return val;
+  }
+  throw corrupt('a pc-value table is longer than its function');
+}
+
 /** The .gopclntab section, or (for binaries without section names) its header found by its magic. */
-function locatePclntab(elf: ElfFile): { tab: Uint8Array; addr: number } {
+function locatePclntab(elf: ElfFile): { tab: Region; addr: number } {
   const section = elf.sections.find((s) => s.name === '.gopclntab' || s.name === '.data.rel.ro.gopclntab');
   if (section !== undefined) {
-    const tab = elf.bytes.subarray(section.offset, section.offset + section.size);
-    checkHeader(tab);
-    return { tab, addr: section.addr };
+    return { tab: new Region(sectionRegion(elf, section).bytes, 'the pclntab'), addr: section.addr };
   }
-  const b = elf.bytes;
+  const b = elf.file.bytes;
   for (let i = 0; i + 16 <= b.length; i += 4) {
-    if ((b[i] === 0xf0 || b[i] === 0xf1) && b[i + 1] === 0xff && b[i + 2] === 0xff && b[i + 3] === 0xff && b[i + 4] === 0 && b[i + 5] === 0 && b[i + 7] === 8) {
-      const seg = elf.segments.find((s) => i >= s.offset && i < s.offset + s.filesz);
-      if (seg !== undefined) return { tab: b.subarray(i), addr: seg.vaddr + (i - seg.offset) };
-    }
+    if (!looksLikeHeader(b, i)) continue;
+    const seg = elf.segments.find((s) => i >= s.offset && i < s.offset + s.filesz);
+    if (seg === undefined) continue;
+    return { tab: elf.file.sub(i, b.length - i, 'the pclntab'), addr: seg.vaddr + (i - seg.offset) };
   }
   throw new BinaryError('is not a Go binary: it has no pclntab (Go\'s function table)');
 }
 
-function checkHeader(tab: Uint8Array): void {
-  const magic = tab.length >= 8 ? new DataView(tab.buffer, tab.byteOffset, 8).getUint32(0, true) : 0;
-  if (magic === MAGIC_118 || magic === MAGIC_120) return;
+/** A runtime.pcHeader at b[i] (i + 8 <= b.length): a Go 1.18+ magic, two zero bytes, quantum, pointer size 8. */
+function looksLikeHeader(b: Uint8Array, i: number): boolean {
+  const magic = (b[i] === 0xf0 || b[i] === 0xf1) && b[i + 1] === 0xff && b[i + 2] === 0xff && b[i + 3] === 0xff;
+  return magic && b[i + 4] === 0 && b[i + 5] === 0 && b[i + 7] === 8;
+}
+
+/** The layout the header's magic names; its pad bytes, pc quantum and pointer size must fit the file. */
+function checkHeader(tab: Region, quantum: number): '1.18' | '1.20' {
+  const magic = tab.length >= 8 ? tab.u32(0, 'the pclntab header') : 0;
   if (magic === 0xfffffffa || magic === 0xfffffffb) {
     throw new BinaryError('was built by Go 1.17 or older; mapbloat reads binaries of Go 1.18 and later');
   }
-  throw new BinaryError('has a .gopclntab section mapbloat does not recognise');
+  if (magic !== MAGIC_118 && magic !== MAGIC_120) {
+    throw new BinaryError('has a .gopclntab section mapbloat does not recognise');
+  }
+  const pad = tab.u16(4, 'the pclntab header');
+  const [pcQuantum, ptrSize] = [tab.u8(6, 'the pclntab header'), tab.u8(7, 'the pclntab header')];
+  if (pad !== 0 || pcQuantum !== quantum || ptrSize !== 8) {
+    throw corrupt(`the pclntab header gives pc quantum ${pcQuantum} and pointer size ${ptrSize}, not ${quantum} and 8`);
+  }
+  return magic === MAGIC_118 ? '1.18' : '1.20';
 }
 
 /**
@@ -181,21 +215,31 @@ function checkHeader(tab: Uint8Array): void {
  * followed by the funcnametab slice. It holds `text` (the base of function entries) and `gofunc`
  * (the base of funcdata, where the inline trees are). Go 1.20 added covctrs/ecovctrs before it.
  */
-function findModuledata(elf: ElfFile, pclntabAddr: number, funcnametabAddr: number, layout: '1.18' | '1.20'): { text: number; gofunc: number } | null {
-  const b = elf.bytes;
-  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+function findModuledata(
+  elf: ElfFile,
+  pclntabAddr: number,
+  funcnametabAddr: number,
+  layout: '1.18' | '1.20',
+): { text: number; gofunc: number } | null {
   const lo = pclntabAddr % 2 ** 32;
-  const hi = Math.floor(pclntabAddr / 2 ** 32);
-  // Data sections by name, or every loadable segment of a file without section headers.
-  const named = elf.sections.filter((s) => /^\.(noptrdata|data|data\.rel\.ro)$/.test(s.name));
-  const ranges = named.length > 0 ? named.map((s) => ({ offset: s.offset, size: s.size })) : elf.segments.map((s) => ({ offset: s.offset, size: s.filesz }));
-  for (const s of ranges) {
-    for (let o = s.offset - (s.offset % 8); o + 400 <= s.offset + s.size; o += 8) {
-      if (view.getUint32(o, true) !== lo || view.getUint32(o + 4, true) !== hi) continue;
-      if (Number(view.getBigUint64(o + 8, true)) !== funcnametabAddr) continue;
-      const word = (i: number) => Number(view.getBigUint64(o + 8 * i, true));
-      return { text: word(22), gofunc: word(layout === '1.18' ? 38 : 40) };
+  for (const { region, offset } of dataRanges(elf)) {
+    // moduledata is pointer-aligned in memory, and so in the file (segments keep addresses and
+    // offsets congruent modulo the page size).
+    for (let o = (8 - (offset % 8)) % 8; o + 400 <= region.length; o += 8) {
+      if (region.u32(o, 'the data') !== lo || region.u64(o, 'the data') !== pclntabAddr) continue;
+      const word = (i: number) => region.u64(o + 8 * i, 'runtime.firstmoduledata');
+      if (word(1) === funcnametabAddr) return { text: word(22), gofunc: word(layout === '1.18' ? 38 : 40) };
     }
   }
   return null;
+}
+
+/** Data sections by name, or every loadable segment of a file without section headers. */
+function dataRanges(elf: ElfFile): Array<{ region: Region; offset: number }> {
+  const named = elf.sections.filter((s) => /^\.(noptrdata|data|data\.rel\.ro)$/.test(s.name));
+  if (named.length > 0) return named.map((s) => ({ region: sectionRegion(elf, s), offset: s.offset }));
+  return elf.segments.map((seg) => ({
+    region: elf.file.sub(seg.offset, seg.filesz, 'a loadable segment'),
+    offset: seg.offset,
+  }));
 }

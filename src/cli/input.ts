@@ -1,6 +1,7 @@
 import { isAbsolute, join } from 'node:path';
 import { symbolizerFor, type Symbolizer } from '../binary/symbolize.js';
 import { InputError, MapbloatError, UsageError } from '../errors.js';
+import { DEFAULT_LIMITS } from '../limits.js';
 import { gunzip, isGzip } from '../pprof/gzip.js';
 import { decodeInput } from '../pprof/input.js';
 import { SourceTree, type SourceOptions } from '../source/tree.js';
@@ -32,7 +33,7 @@ export function sourceName(path: string): string {
 export async function readBinary(path: string, io: Io): Promise<Symbolizer> {
   if (path === '-') throw new UsageError('--binary takes a file, not stdin');
   const bytes = await readInput(path, io);
-  return inContext(path, () => symbolizerFor(isGzip(bytes) ? gunzip(bytes) : bytes));
+  return inContext(path, () => symbolizerFor(isGzip(bytes) ? gunzip(bytes) : bytes, DEFAULT_LIMITS));
 }
 
 /** --binary read once, the source tree opened once: shared by every profile of the run. */
