@@ -50,6 +50,12 @@ export interface Attribution {
   readonly visibility: MapVisibility;
   /** Map memory found through linknamed frames (reflect.mapassign, maps.clone, …) alone. */
   readonly linknamedOnly: Values;
+  /**
+   * Per sample type, the samples with a negative value: a delta profile (the difference of two
+   * profiles, as continuous profilers store them), whose values are net changes. Go's writer
+   * never writes one.
+   */
+  readonly negativeSamples: Values;
 }
 
 /**
@@ -71,11 +77,16 @@ export function attributeMaps(recovered: RecoveredProfile, granularity: Granular
 
   const heap = new Float64Array(nTypes);
   const linknamedOnly = new Float64Array(nTypes);
+  const negatives = new Float64Array(nTypes);
   const found: OwnerFound = { site: 0, owner: 0, recovered: false };
   let seen = 0;
   for (let i = 0; i < profile.samples.count; i++) {
     const base = i * nTypes;
-    for (let t = 0; t < nTypes; t++) heap[t] += values[base + t];
+    for (let t = 0; t < nTypes; t++) {
+      const v = values[base + t];
+      heap[t] += v;
+      if (v < 0) negatives[t]++;
+    }
     const from = stackStart[i];
     const to = stackStart[i + 1];
     if (from === to) continue;
@@ -107,6 +118,7 @@ export function attributeMaps(recovered: RecoveredProfile, granularity: Granular
     runtimeFrames,
     visibility: visibility(recovered, sites.length > 0),
     linknamedOnly: Array.from(linknamedOnly),
+    negativeSamples: Array.from(negatives),
   };
 
   /** Step 4: a leaf line that is a map operation by its source is the site (§5 from there on). */

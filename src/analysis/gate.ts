@@ -19,6 +19,19 @@ export function requireVisibleMaps(diff: DiffResult, option: string): void {
   }
 }
 
+/**
+ * A growth gate compares the heap at two moments. A delta profile holds changes, not the heap: a
+ * gate over one would pass or fail on the sign of a difference.
+ */
+export function requireSnapshotsNotDeltas(diff: DiffResult, option: string): void {
+  const delta = diff.snapshots.find((s) => s.attribution.negativeSamples[diff.sampleIndex] > 0);
+  if (delta !== undefined) {
+    throw new UnsupportedProfileError(
+      `${option} cannot be checked: ${delta.source} is a delta profile (its ${delta.profile.sampleTypes[diff.sampleIndex].type} has negative values), not a snapshot of the heap`,
+    );
+  }
+}
+
 /** Whether the gate's numbers are inferred from source lines rather than exact. */
 export function gateInferred(diff: DiffResult): boolean {
   return diff.snapshots.some((s) => s.attribution.visibility === 'inferred');

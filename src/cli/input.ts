@@ -1,6 +1,6 @@
 import { isAbsolute, join } from 'node:path';
 import { symbolizerFor, type Symbolizer } from '../binary/symbolize.js';
-import { InputError, MapbloatError, UsageError } from '../errors.js';
+import { BinaryError, InputError, MapbloatError, UsageError } from '../errors.js';
 import { DEFAULT_LIMITS } from '../limits.js';
 import { gunzip, isGzip } from '../pprof/gzip.js';
 import { decodeInput } from '../pprof/input.js';
@@ -47,8 +47,15 @@ export async function loadProfile(path: string, io: Io, inputs: EvidenceInputs &
   const source = sourceName(path);
   const bytes = await readInput(path, io);
   const decoded = inContext(source, () => decodeInput(bytes));
-  // "does not match the profile" is said of the binary, and names it; anything else of the profile.
-  const recovered = inContext(inputs.binary ?? source, () => recoverStacks(decoded, inputs));
+  const recovered = inContext(source, () => {
+    try {
+      return recoverStacks(decoded, inputs);
+    } catch (err) {
+      // "does not match the profile" is said of the binary, and names it.
+      if (err instanceof BinaryError && inputs.binary !== undefined) throw err.about(inputs.binary);
+      throw err;
+    }
+  });
   return { source, recovered };
 }
 

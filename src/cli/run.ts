@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { analyzeSnapshot } from '../analysis/analyze.js';
 import { diffSnapshots } from '../analysis/diff.js';
-import { findBreaches, requireVisibleMaps } from '../analysis/gate.js';
+import { findBreaches, requireSnapshotsNotDeltas, requireVisibleMaps } from '../analysis/gate.js';
 import { takeSnapshot, type Snapshot } from '../analysis/snapshot.js';
 import type { Focus } from '../analysis/select.js';
 import { MapbloatError, UsageError } from '../errors.js';
@@ -114,6 +114,7 @@ async function diffCommand(paths: readonly string[], options: DiffCliOptions, io
   for (const [option, threshold] of [['--max-growth', gate.maxGrowth], ['--max-site-growth', gate.maxSiteGrowth]] as const) {
     if (threshold === null) continue;
     checkThresholdUnit(option, threshold, type);
+    requireSnapshotsNotDeltas(diff, option);
     requireVisibleMaps(diff, option);
   }
   const model = diffModel(diff, { ...gate, breaches: findBreaches(diff, gate) });

@@ -6,7 +6,7 @@ import type { SourceStats } from '../source/index.js';
 import { LAST_RESORT, type FitSpec } from './fit.js';
 import { displayFunction, shortFile, shortFunction, tinyFile, formatBytes, formatPercentRounded, formatShare, formatTime, formatValue } from './format.js';
 import type { AnalyzeModel } from './model.js';
-import { plural, sitesShown } from './phrases.js';
+import { formatDelta, plural, sitesShown } from './phrases.js';
 import type { NoteJson } from './schema.js';
 
 /** What the table and markdown renderers show, formatted; they differ only in layout. */
@@ -82,6 +82,12 @@ export interface Row {
   readonly evidence: string;
 }
 
+const RUNTIME_FRAMES = {
+  present: 'present',
+  hidden: 'hidden by the profile writer',
+  unsymbolized: 'unknown: the profile has no function names (unsymbolized)',
+} as const;
+
 const RUNTIME_NAMES = {
   swiss: 'swiss (Swiss tables, internal/runtime/maps)',
   hmap: 'hmap (runtime hash maps)',
@@ -106,13 +112,13 @@ export function analyzeView({ result, notes }: AnalyzeModel): AnalyzeView {
 
   const mapsLine =
     visibility === 'none'
-      ? 'not visible: the runtime frames are hidden in this profile (see the note)'
+      ? `not visible: ${attribution.runtimeFrames === 'unsymbolized' ? 'the profile has no function names' : 'the runtime frames are hidden in this profile'} (see the note)`
       : `${atLeast}${formatValue(map, selected.unit)} (${atLeast}${formatShare(map, heap)} of ${heapWord}) in ${plural(result.siteCount, 'site')}` +
         (hidden ? `, ${hiddenSource(result)} (see the note)` : '');
 
   const headline =
     visibility === 'none'
-      ? `Map memory is not visible in this profile: its runtime frames are hidden (${heapWord} ${selected.type} ${formatValue(heap, selected.unit)})`
+      ? `Map memory is not visible in this profile: ${attribution.runtimeFrames === 'unsymbolized' ? 'it has no function names' : 'its runtime frames are hidden'} (${heapWord} ${selected.type} ${formatValue(heap, selected.unit)})`
       : `Maps hold ${atLeast}${formatValue(map, selected.unit)} of ${formatValue(heap, selected.unit)} ${heapWord} ${selected.type} (${atLeast}${formatShare(map, heap)}) in ${plural(result.siteCount, 'site')}`;
 
   const showVia = result.sites.some((site) => site.via !== null);
@@ -123,10 +129,13 @@ export function analyzeView({ result, notes }: AnalyzeModel): AnalyzeView {
     memStats: memStatsLine(result),
     time: formatTime(profile.timeNanos),
     runtime: RUNTIME_NAMES[attribution.runtime],
-    runtimeFrames: hidden ? 'hidden by the profile writer' : 'present',
+    runtimeFrames: RUNTIME_FRAMES[attribution.runtimeFrames],
     sampleType: selected.type,
     heapLabel: heapWord,
-    heap: formatValue(heap, selected.unit),
+    heap:
+      attribution.negativeSamples[sampleIndex] > 0
+        ? `${formatDelta(heap, selected)} net change (a delta profile: see the note)`
+        : formatValue(heap, selected.unit),
     maps: mapsLine,
     columns: [
       { title: '#', align: 'right' },
@@ -243,7 +252,7 @@ function footer(result: AnalyzeResult): string {
   const { attribution, sampleIndex, profile } = result;
   const type = profile.sampleTypes[sampleIndex].type;
   if (result.siteCount === 0) {
-    return attribution.runtimeFrames === 'hidden' ? 'no map sites visible in this profile' : 'no map sites: nothing in this profile passes through map runtime code';
+    return attribution.runtimeFrames === 'present' ? 'no map sites: nothing in this profile passes through map runtime code' : 'no map sites visible in this profile';
   }
   const which = sitesShown(result.sites.length, result.matchedCount, result.siteCount, result.focus);
   if (result.sites.length === 0) return which;

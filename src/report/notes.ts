@@ -1,6 +1,7 @@
 import type { AnalyzeResult } from '../analysis/analyze.js';
 import type { Attribution } from '../analysis/attribute.js';
 import type { DiffResult } from '../analysis/diff.js';
+import type { Snapshot } from '../analysis/snapshot.js';
 import type { ValueType } from '../pprof/profile.js';
 import { formatValue } from './format.js';
 import type { NoteJson } from './schema.js';
@@ -11,7 +12,45 @@ import type { NoteJson } from './schema.js';
  */
 export function analyzeNotes(result: AnalyzeResult): NoteJson[] {
   const type = result.profile.sampleTypes[result.sampleIndex];
-  return result.attribution.runtimeFrames === 'hidden' ? [hiddenFramesNote([result.attribution], result.sampleIndex, type, 'this profile')] : [];
+  return [
+    ...(result.attribution.runtimeFrames === 'hidden' ? [hiddenFramesNote([result.attribution], result.sampleIndex, type, 'this profile')] : []),
+    ...unsymbolizedNote([result], 'this profile'),
+    ...deltaNote([result], 'this profile'),
+  ];
+}
+
+/** Addresses without names: nothing tells map code from any other. */
+function unsymbolizedNote(snapshots: ReadonlyArray<Pick<Snapshot, 'source' | 'attribution'>>, which: string): NoteJson[] {
+  const bare = snapshots.filter((s) => s.attribution.runtimeFrames === 'unsymbolized');
+  if (bare.length === 0) return [];
+  const subject = bare.length === snapshots.length ? which : bare.map((s) => s.source).join(', ');
+  return [
+    {
+      code: 'unsymbolized',
+      message:
+        `No function names in ${subject}: its stacks are bare addresses (an unsymbolized profile), so mapbloat cannot tell map code from any other and sees no map memory. ` +
+        "mapbloat needs symbols: give the program's binary (--binary), or a profile written by runtime/pprof (which symbolizes) or symbolized by go tool pprof -proto.",
+    },
+  ];
+}
+
+/** A delta profile's values are changes between two profiles: negative where memory was freed. */
+function deltaNote(snapshots: ReadonlyArray<Pick<Snapshot, 'source' | 'attribution'>>, which: string): NoteJson[] {
+  const delta = snapshots.filter((s) => s.attribution.negativeSamples.some((n) => n > 0));
+  if (delta.length === 0) return [];
+  const counts = delta[0].attribution.sampleTypes
+    .map((t, i) => [t.type, Math.max(...delta.map((s) => s.attribution.negativeSamples[i]))] as const)
+    .filter(([, n]) => n > 0)
+    .map(([type, n]) => `${n.toLocaleString('en-US')} in ${type}`);
+  const subject = delta.length === snapshots.length ? which : delta.map((s) => s.source).join(', ');
+  return [
+    {
+      code: 'delta-profile',
+      message:
+        `Negative values in ${subject} (${counts.join(', ')} samples): a delta profile, the difference of two profiles as continuous profilers (Parca, Pyroscope, Datadog) store them. ` +
+        'Its values and totals are net changes over its duration, not the heap at one moment; a negative value (memory freed) is shown with a minus sign and counts against every total it is part of.',
+    },
+  ];
 }
 
 
@@ -38,6 +77,7 @@ export function diffNotes(diff: DiffResult): NoteJson[] {
     const which = hidden.length === diff.snapshots.length ? 'these profiles' : hidden.map((s) => s.source).join(', ');
     notes.push(hiddenFramesNote(hidden.map((s) => s.attribution), diff.sampleIndex, type, which));
   }
+  notes.push(...unsymbolizedNote(diff.snapshots, 'these profiles'), ...deltaNote(diff.snapshots, 'these profiles'));
   return notes;
 }
 

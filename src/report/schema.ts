@@ -21,8 +21,11 @@ export interface ProfileJson {
   defaultSampleType: string | null;
   /** Which map implementation the frames show: "swiss" (Go ≥ 1.24), "hmap", or "unknown". */
   runtime: 'swiss' | 'hmap' | 'unknown';
-  /** "hidden" for every stock Go profile: the writer removed the runtime's frames (docs/attribution.md §9). */
-  runtimeFrames: 'present' | 'hidden';
+  /**
+   * "hidden" for every stock Go profile: the writer removed the runtime's frames (docs/attribution.md
+   * §9); "unsymbolized" for a profile without function names, which cannot tell.
+   */
+  runtimeFrames: 'present' | 'hidden' | 'unsymbolized';
   /**
    * How much of the map memory could be seen: "exact" (frames present, or recovered with the
    * binary), "inferred" (from the source tree; a lower bound), "partial" (only linknamed frames; a

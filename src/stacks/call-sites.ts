@@ -1,7 +1,7 @@
 import type { Symbolizer } from '../binary/symbolize.js';
-import { BinaryError } from '../errors.js';
-import { isMapEntryPoint, printName } from '../go/names.js';
-import type { Location, Profile } from '../pprof/profile.js';
+import { BinaryError, UnsupportedProfileError } from '../errors.js';
+import { GOEXIT, isMapEntryPoint, printName } from '../go/names.js';
+import type { Func, Line, Location, Profile } from '../pprof/profile.js';
 
 /**
  * A stock protobuf profile with, at the leaf of every sample whose leaf line calls runtime map
@@ -11,6 +11,12 @@ import type { Location, Profile } from '../pprof/profile.js';
  * Only the entry point is known, so growth inside mapassign counts as assign.
  */
 export function withMapCallees(profile: Profile, symbolizer: Symbolizer): Profile {
+  if (profile.locations.length > 0 && profile.locations.every((l) => l.address === 0)) {
+    throw new UnsupportedProfileError(
+      "has no addresses (a continuous profiler's export keeps only names), and --binary recovers frames from addresses: give the source tree (--source-path) instead",
+    );
+  }
+  profile = withSymbols(profile, symbolizer);
   const main = profile.mappings[0];
   if (main !== undefined && main.buildId !== '' && symbolizer.buildId !== '' && main.buildId !== symbolizer.buildId) {
     throw new BinaryError(`does not match the profile: its build ID is ${symbolizer.buildId}, the profile's is ${main.buildId}`);
@@ -39,6 +45,27 @@ export function withMapCallees(profile: Profile, symbolizer: Symbolizer): Profil
     if (stackStart[i + 1] > at) stack[at] = replace.get(stack[at]) ?? stack[at];
   }
   return { ...profile, locations, samples: { ...profile.samples, stackLocations: stack } };
+}
+
+/**
+ * An unsymbolized profile (addresses, no names) with every location's frames from the binary,
+ * inlined ones included. Symbolized locations are kept as the profile has them.
+ */
+function withSymbols(profile: Profile, symbolizer: Symbolizer): Profile {
+  if (profile.locations.every((l) => l.lines.length > 0 || l.address === 0)) return profile;
+  const funcs = new Map<string, Func>();
+  const func = (name: string, file: string): Func => {
+    const key = `${name}\u0000${file}`;
+    let f = funcs.get(key);
+    if (f === undefined) funcs.set(key, (f = { name, systemName: name, filename: file, startLine: 0 }));
+    return f;
+  };
+  const locations = profile.locations.map((loc) => {
+    if (loc.lines.length > 0 || loc.address === 0) return loc;
+    const frames = symbolizer.stackFrames([loc.address + 1])[0].filter((f) => f.function !== GOEXIT);
+    return { ...loc, lines: frames.map((f): Line => ({ function: func(f.function, f.file), line: f.line })) };
+  });
+  return { ...profile, locations };
 }
 
 /** The binary must name the same function at the location's address as the profile does. */

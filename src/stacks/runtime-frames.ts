@@ -2,8 +2,11 @@ import { isAllocatorFrame, isRuntimeFrame } from '../go/names.js';
 import type { Profile } from '../pprof/profile.js';
 import { leafFrame, NO_FRAME, stackFrameIds, type FrameTable } from './frame-table.js';
 
-/** Whether the profile writer kept the runtime's frames (docs/attribution.md §7, §9). */
-export type RuntimeFrames = 'present' | 'hidden';
+/**
+ * Whether the profile writer kept the runtime's frames (docs/attribution.md §7, §9); a profile
+ * without function names at all (only addresses) cannot tell.
+ */
+export type RuntimeFrames = 'present' | 'hidden' | 'unsymbolized';
 
 /**
  * The one rule for `runtimeFrames`: present when some allocation stack starts in the runtime's
@@ -17,6 +20,7 @@ export type RuntimeFrames = 'present' | 'hidden';
  */
 export function runtimeFramesOf(profile: Profile, table: FrameTable): RuntimeFrames {
   const { frames } = table;
+  if (frames.length === 0 && profile.locations.length > 0) return 'unsymbolized';
   const { stackStart, stackLocations } = profile.samples;
   // Per leaf frame: 0 not looked at, 1 an allocator (or recovered), 2 neither.
   const leafKind = new Uint8Array(frames.length);

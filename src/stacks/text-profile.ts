@@ -65,6 +65,8 @@ export function textProfile(text: TextHeapProfile, symbolizer: Symbolizer | null
     values.set(record.values, i * 4);
     if (symbolizer === null) {
       for (const f of record.shown) stack.push(location(f.pc, [f]));
+      // A writer that named no frame (an old or unsymbolized profile): the addresses alone.
+      if (record.shown.length === 0) for (const pc of record.pcs) stack.push(location(pc - 1, []));
     } else {
       const perPc = symbolizer.stackFrames(record.pcs).map((frames) => frames.filter((f) => f.function !== GOEXIT));
       checkShownFrames(record.shown, perPc.flat());
