@@ -80,7 +80,7 @@ export function readExpected(path: string): Expected {
 
 /** A decoded profile's attribution with no evidence beyond its own frames. */
 export function attribute(profile: Profile, granularity: Granularity = 'line'): Attribution {
-  return attributeMaps(recoverStacks({ kind: 'protobuf', profile }, { symbolizer: null, sourceTree: null }), granularity);
+  return attributeMaps(recoverStacks({ kind: 'protobuf', profile }, { symbolizer: null, sourceTree: null }), { granularity, owner: 'app' });
 }
 
 /** The real disk with some files added in memory: tests need no temporary directories. */

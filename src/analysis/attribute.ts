@@ -4,11 +4,23 @@ import type { LineOp } from '../source/map-lines.js';
 import { leafFrame, NO_FRAME, stackFrameIds } from '../stacks/frame-table.js';
 import type { Evidence, RecoveredProfile } from '../stacks/recover.js';
 import type { RuntimeFrames } from '../stacks/runtime-frames.js';
-import { classify, HMAP, MAP, RUNTIME, STD, SWISS, UNLINKED_MAP } from './attribution/classify.js';
+import type { MainModule } from '../stacks/main-module.js';
+import { classify, HMAP, MAP, OWN, RUNTIME, STD, SWISS, UNLINKED_MAP } from './attribution/classify.js';
 import { Groups, NO_VIA } from './attribution/groups.js';
 import { findOwner, type OwnerFound } from './attribution/owner.js';
 
 export type Granularity = 'line' | 'function';
+/**
+ * Who owns a map (docs/attribution.md §5): "app", the first frame of the program's own code
+ * (package main or the main module), the library it went through as `via`; "lib", the first
+ * frame outside the standard library.
+ */
+export type OwnerRule = 'app' | 'lib';
+
+export interface AttributionOptions {
+  readonly granularity: Granularity;
+  readonly owner: OwnerRule;
+}
 /** Which map implementation the profile's frames show (docs/attribution.md §7). */
 export type MapRuntime = 'swiss' | 'hmap' | 'unknown';
 
@@ -42,6 +54,9 @@ export interface Attribution {
   readonly sampleTypes: readonly ValueType[];
   /** Whether sites group by owner line or by owner function. */
   readonly granularity: Granularity;
+  /** The owner rule used: "app" only when asked and the main module is known. */
+  readonly ownerRule: OwnerRule;
+  readonly mainModule: MainModule | null;
   readonly totals: { readonly heap: Values; readonly map: Values };
   /** Every site with a non-zero value, unranked. */
   readonly sites: readonly MapSite[];
@@ -65,10 +80,12 @@ export interface Attribution {
  * tree speaks for (only where runtime frames are hidden, so frames always win and no line counts
  * twice); then the groups as sites. The hot path of a big profile: keep it over typed arrays.
  */
-export function attributeMaps(recovered: RecoveredProfile, granularity: Granularity = 'line'): Attribution {
-  const { profile, table, runtimeFrames } = recovered;
+export function attributeMaps(recovered: RecoveredProfile, options: AttributionOptions = { granularity: 'line', owner: 'app' }): Attribution {
+  const { profile, table, runtimeFrames, mainModule } = recovered;
+  const { granularity } = options;
+  const ownerRule: OwnerRule = options.owner === 'app' && mainModule !== null ? 'app' : 'lib';
   const nTypes = profile.sampleTypes.length;
-  const { frameFlags, locationFlags, locationPhase } = classify(table);
+  const { frameFlags, locationFlags, locationPhase } = classify(table, ownerRule === 'app' ? mainModule : null);
   const { stackStart, stackLocations, values } = profile.samples;
   const groups = new Groups(table.frames, table.functionOf, granularity, values, nTypes);
   const lookup = runtimeFrames === 'hidden' ? recovered.source?.lookup : undefined;
@@ -103,7 +120,7 @@ export function attributeMaps(recovered: RecoveredProfile, granularity: Granular
       continue;
     }
     if (!(sampleFlags & UNLINKED_MAP)) for (let t = 0; t < nTypes; t++) linknamedOnly[t] += values[base + t];
-    findOwner(table, frameFlags, profile.samples, i, found);
+    findOwner(table, frameFlags, ownerRule === 'app', profile.samples, i, found);
     const group = groups.add(found.owner, found.owner === found.site ? NO_VIA : table.functionOf[found.site], phase, i);
     if (found.recovered) group.recovered = true;
   }
@@ -112,6 +129,8 @@ export function attributeMaps(recovered: RecoveredProfile, granularity: Granular
   return {
     sampleTypes: profile.sampleTypes,
     granularity,
+    ownerRule,
+    mainModule,
     totals: { heap: Array.from(heap), map: Array.from(groups.map) },
     sites,
     runtime: seen & SWISS ? 'swiss' : seen & HMAP ? 'hmap' : 'unknown',
@@ -129,9 +148,9 @@ export function attributeMaps(recovered: RecoveredProfile, granularity: Granular
     if (op === undefined) op = sourceOps[leaf] = lookup?.(table.frames[leaf].file, table.frames[leaf].line) ?? null;
     if (op === null) return;
     const frames = stackFrameIds(table, profile, i);
-    let owner = 0;
-    while (owner < frames.length && frameFlags[frames[owner]] & STD) owner++;
-    if (owner === frames.length) owner = 0;
+    const own = frames.findIndex((f) => frameFlags[f] & OWN);
+    const outsideStd = frames.findIndex((f) => !(frameFlags[f] & STD));
+    const owner = own >= 0 ? own : Math.max(outsideStd, 0);
     const group = groups.add(frames[owner], owner === 0 ? NO_VIA : table.functionOf[frames[0]], PHASES.indexOf(op.phase), i);
     group.fromSource = true;
     if (op.mixed) group.mixed = true;

@@ -1,7 +1,7 @@
 import type { Profile } from '../pprof/profile.js';
 import type { SourceStats } from '../source/index.js';
 import type { RecoveredProfile } from '../stacks/recover.js';
-import { attributeMaps, type Attribution, type Granularity } from './attribute.js';
+import { attributeMaps, type Attribution, type AttributionOptions } from './attribute.js';
 import { requireHeapProfile } from './sample-type.js';
 
 /** The header facts of a profile that reports show; the samples are not kept. */
@@ -21,14 +21,14 @@ export interface Snapshot {
 }
 
 /** The shared front half of analyze and diff: a heap profile's stacks → its attribution. */
-export function takeSnapshot(source: string, recovered: RecoveredProfile, granularity: Granularity): Snapshot {
+export function takeSnapshot(source: string, recovered: RecoveredProfile, options: AttributionOptions): Snapshot {
   const { profile } = recovered;
   requireHeapProfile(profile);
   const { sampleTypes, defaultSampleType, timeNanos, durationNanos, memStats } = profile;
   return {
     source,
     profile: { sampleTypes, defaultSampleType, timeNanos, durationNanos, memStats },
-    attribution: attributeMaps(recovered, granularity),
+    attribution: attributeMaps(recovered, options),
     sourceStats: recovered.source?.stats ?? null,
   };
 }

@@ -39,7 +39,21 @@ export async function readBinary(path: string, io: Io): Promise<Symbolizer> {
 /** --binary read once, the source tree opened once: shared by every profile of the run. */
 export async function evidenceInputs(options: SourceOptions & { readonly binary?: string }, io: Io): Promise<EvidenceInputs & { readonly binary?: string }> {
   const symbolizer = options.binary === undefined ? null : await readBinary(options.binary, io);
-  return { symbolizer, binary: options.binary, sourceTree: new SourceTree(options, io.fs, io.cwd) };
+  const places = symbolizer === null ? await goPlaces(io) : { modCache: null, goRoot: null };
+  return { symbolizer, binary: options.binary, sourceTree: new SourceTree({ ...options, ...places }, io.fs, io.cwd) };
+}
+
+/**
+ * Where a Go developer has the files of dependencies and of the standard library: $GOMODCACHE
+ * (else $GOPATH/pkg/mod, else ~/go/pkg/mod) and $GOROOT, from the environment or `go env`.
+ */
+async function goPlaces(io: Io): Promise<{ modCache: string | null; goRoot: string | null }> {
+  const { env } = io;
+  const asked = env.GOROOT !== undefined && env.GOMODCACHE !== undefined ? null : ((await io.goEnv?.()) ?? null);
+  const gopath = env.GOPATH?.split(':')[0];
+  const modCache =
+    env.GOMODCACHE || asked?.GOMODCACHE || (gopath ? `${gopath}/pkg/mod` : env.HOME ? `${env.HOME}/go/pkg/mod` : null);
+  return { modCache: modCache || null, goRoot: env.GOROOT || asked?.GOROOT || null };
 }
 
 /** A profile file (protobuf or text, by content) with what recovers its hidden frames. */

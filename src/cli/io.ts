@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import type { FileSystem } from '../source/fs.js';
 
@@ -18,6 +19,8 @@ export interface Io {
   /** The directory relative paths are read from. */
   readonly cwd: string;
   readonly fs: FileSystem;
+  /** `go env GOROOT GOMODCACHE` when a Go toolchain is installed; null without one. Never required. */
+  readonly goEnv?: () => Promise<{ readonly GOROOT?: string; readonly GOMODCACHE?: string } | null>;
 }
 
 /** The real process. */
@@ -44,6 +47,16 @@ export function nodeIo(proc: NodeJS.Process = process): Io {
     env: proc.env,
     cwd: proc.cwd(),
     fs: nodeFileSystem,
+    goEnv: () =>
+      new Promise((resolve) => {
+        execFile('go', ['env', '-json', 'GOROOT', 'GOMODCACHE'], { timeout: 5000 }, (err, stdout) => {
+          try {
+            resolve(err === null ? (JSON.parse(stdout) as { GOROOT?: string; GOMODCACHE?: string }) : null);
+          } catch {
+            resolve(null);
+          }
+        });
+      }),
   };
 }
 

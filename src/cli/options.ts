@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { Granularity } from '../analysis/attribute.js';
+import type { Granularity, OwnerRule } from '../analysis/attribute.js';
 import { FORMATS, type Format } from '../report/index.js';
 
 /**
@@ -10,6 +10,7 @@ export interface ReportOptions {
   readonly sampleIndex?: string;
   readonly top?: number;
   readonly granularity: Granularity;
+  readonly owner: OwnerRule;
   readonly focus?: string;
   readonly format: Format;
   readonly json?: boolean;
@@ -56,6 +57,14 @@ export function addReportOptions(cmd: Command): Command {
       ),
     )
     .addOption(new Option('--granularity <g>', 'group map memory by owner source line or by owner function').choices(['line', 'function']).default('line'))
+    .addOption(
+      new Option(
+        '--owner <rule>',
+        'who owns a map: "app", the first frame of the program\'s own code (package main or its module), with the library it went through as via; "lib", the first frame outside the standard library',
+      )
+        .choices(['app', 'lib'])
+        .default('app'),
+    )
     .addOption(new Option('--focus <regex>', 'keep the sites whose owner function or file matches the regular expression'))
     .addOption(new Option('--format <format>', 'output format').choices([...FORMATS]).default('table'))
     .addOption(new Option('--json', 'same as --format json'))

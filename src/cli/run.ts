@@ -78,7 +78,7 @@ async function analyzeCommand(path: string, options: ReportOptions, io: Io): Pro
   const format = outputFormat(options);
   const { source, recovered } = await loadProfile(path, io, await evidenceInputs(options, io));
   const result = inContext(source, () =>
-    analyzeSnapshot(takeSnapshot(source, recovered, options.granularity), {
+    analyzeSnapshot(takeSnapshot(source, recovered, { granularity: options.granularity, owner: options.owner }), {
       sampleIndex: options.sampleIndex,
       focus: focusOption(options.focus),
       top: options.top ?? (format === 'json' ? 0 : DEFAULT_TOP),
@@ -103,7 +103,7 @@ async function diffCommand(paths: readonly string[], options: DiffCliOptions, io
   const snapshots: Snapshot[] = [];
   for (const path of paths) {
     const { source, recovered } = await loadProfile(path, io, inputs);
-    snapshots.push(inContext(source, () => takeSnapshot(source, recovered, options.granularity)));
+    snapshots.push(inContext(source, () => takeSnapshot(source, recovered, { granularity: options.granularity, owner: options.owner })));
   }
   const diff = diffSnapshots(snapshots, {
     sampleIndex: options.sampleIndex,

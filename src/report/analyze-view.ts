@@ -1,8 +1,9 @@
 import { mapShareOfHeapInuse, type AnalyzeResult, type RankedSite } from '../analysis/analyze.js';
-import type { MapVisibility } from '../analysis/attribute.js';
+import type { Attribution, MapVisibility } from '../analysis/attribute.js';
 import { PHASE_DISPLAY_ORDER } from '../go/phase.js';
 import type { ValueType } from '../pprof/profile.js';
 import type { SourceStats } from '../source/index.js';
+import type { SourcePlace } from '../source/resolve.js';
 import { LAST_RESORT, type FitSpec } from './fit.js';
 import { displayFunction, shortFile, shortFunction, tinyFile, formatBytes, formatPercentRounded, formatShare, formatTime, formatValue } from './format.js';
 import type { AnalyzeModel } from './model.js';
@@ -25,6 +26,8 @@ export interface AnalyzeView {
   readonly headline: string;
   /** A text profile's runtime.MemStats summary, or null. */
   readonly memStats: string | null;
+  /** Who owns a map, and what told the program's own code apart; null when nothing did. */
+  readonly owner: string | null;
   readonly columns: readonly Column[];
   readonly rows: readonly Row[];
   /** Whether any row has a via; the column is left out otherwise. */
@@ -73,11 +76,12 @@ export interface Row {
   readonly tableLocation: Shortened;
   /** The phase split, and without its parts below 1%. */
   readonly phasesShort: string;
-  readonly shortVia: string;
+  /** The library function the owner went through, short enough to read ("go-cache.(*cache).Set"), and in full. */
+  readonly via: string;
+  readonly fullVia: string;
   /** The selected value first, its share of the map total, then inuse/alloc space when not selected. */
   readonly values: readonly string[];
   readonly phases: string;
-  readonly via: string;
   /** "frames", "binary", "source", "source, mixed". */
   readonly evidence: string;
 }
@@ -127,6 +131,7 @@ export function analyzeView({ result, notes }: AnalyzeModel): AnalyzeView {
     source,
     headline,
     memStats: memStatsLine(result),
+    owner: ownerLine(attribution),
     time: formatTime(profile.timeNanos),
     runtime: RUNTIME_NAMES[attribution.runtime],
     runtimeFrames: RUNTIME_FRAMES[attribution.runtimeFrames],
@@ -164,14 +169,24 @@ export function analyzeView({ result, notes }: AnalyzeModel): AnalyzeView {
       ],
       phases: phaseSplit(site, types, sampleIndex),
       phasesShort: phaseSplit(site, types, sampleIndex, 1),
-      via: site.via === null ? '' : displayFunction(site.via),
-      shortVia: site.via === null ? '' : shortFunction(site.via),
+      via: site.via === null ? '' : shortFunction(site.via),
+      fullVia: site.via === null ? '' : displayFunction(site.via),
       evidence: evidenceCell(site),
     })),
     footer: footer(result),
     notes,
   };
 }
+
+/** "own code: example.com/app (from the binary's build info)". */
+export function ownerLine({ ownerRule, mainModule }: Pick<Attribution, 'ownerRule' | 'mainModule'>): string | null {
+  if (mainModule === null) return null;
+  if (ownerRule === 'lib') return 'the first frame outside the standard library (--owner lib)';
+  const what = mainModule.path === null ? 'package main and the files outside the module cache and vendor/' : `package main and ${mainModule.path}`;
+  return `the first frame of own code: ${what} (from ${OWNER_SOURCES[mainModule.source]})`;
+}
+
+const OWNER_SOURCES = { 'build-info': "the binary's build info", 'go.mod': 'go.mod', 'file-names': "the profile's file names" } as const;
 
 /** Whether a map total is only what could be seen: more may hide behind the runtime's frames. */
 export function isLowerBound(visibility: MapVisibility): boolean {
@@ -195,10 +210,19 @@ function evidenceCell(site: { readonly evidence: string; readonly mixed: boolean
   return site.mixed ? `${site.evidence}, mixed` : site.evidence;
 }
 
-/** "12 of 14 lines found in 3 files under ./src; not found: a.go, b.go" */
+const PLACES: ReadonlyArray<readonly [SourcePlace, string]> = [
+  ['tree', 'in the tree'],
+  ['vendor', 'in vendor/'],
+  ['module-cache', 'in the module cache'],
+  ['goroot', 'in $GOROOT/src'],
+];
+
+/** "12 of 14 lines found in 3 files under ./src (10 in the tree, 2 in the module cache); not found: a.go" */
 function sourcesLine(stats: SourceStats): string {
   const lines = stats.resolvedLines + stats.unresolvedLines;
-  const found = `${stats.resolvedLines} of ${plural(lines, 'profile line')} found in ${plural(stats.resolvedFiles, 'file')} under ${stats.roots.join(', ')}`;
+  const places = PLACES.flatMap(([place, name]) => (stats.resolvedLinesByPlace[place] > 0 ? [`${stats.resolvedLinesByPlace[place]} ${name}`] : []));
+  const where = places.length > 1 || (places.length === 1 && stats.resolvedLinesByPlace.tree === 0) ? ` (${places.join(', ')})` : '';
+  const found = `${stats.resolvedLines} of ${plural(lines, 'profile line')} found in ${plural(stats.resolvedFiles, 'file')} under ${stats.roots.join(', ')}${where}`;
   if (stats.unresolvedFiles.length === 0) return found;
   const shown = stats.unresolvedFiles.slice(0, 3).join(', ');
   const more = stats.unresolvedFiles.length > 3 ? ` (+${stats.unresolvedFiles.length - 3} more)` : '';

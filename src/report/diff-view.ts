@@ -28,8 +28,9 @@ export interface DiffView {
     readonly percent: string;
     readonly spark: string;
     readonly status: string;
+    /** The library function, short ("go-cache.(*cache).Set"), and in full. */
     readonly via: string;
-    readonly shortVia: string;
+    readonly fullVia: string;
   }>;
   readonly showVia: boolean;
   readonly footer: string;
@@ -101,8 +102,8 @@ export function diffView({ diff, gate, notes, breaches }: DiffModel): DiffView {
       percent: formatDeltaPercent(site.series[0][t], site.delta[t]),
       spark: sparkline(site.series.map((v) => v[t])),
       status: site.trend === null ? site.status : site.status === 'new' || site.status === 'gone' ? `${site.trend} (${site.status})` : site.trend,
-      via: site.via === null ? '' : displayFunction(site.via),
-      shortVia: site.via === null ? '' : shortFunction(site.via),
+      via: site.via === null ? '' : shortFunction(site.via),
+      fullVia: site.via === null ? '' : displayFunction(site.via),
     })),
     showVia,
     footer: diff.siteCount === 0 ? 'no map sites in any snapshot' : sitesShown(diff.sites.length, diff.matched.length, diff.siteCount, diff.focus),

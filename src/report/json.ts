@@ -120,6 +120,8 @@ function profileJson({ source, profile, attribution }: Snapshot): ProfileJson {
     runtime: attribution.runtime,
     runtimeFrames: attribution.runtimeFrames,
     mapVisibility: attribution.visibility,
+    mainModule: attribution.mainModule === null ? null : { ...attribution.mainModule },
+    ownerRule: attribution.ownerRule,
   };
 }
 

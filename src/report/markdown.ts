@@ -10,6 +10,7 @@ export function renderAnalyzeMarkdown(model: AnalyzeModel): string {
     '',
     `**${view.headline}** · Go maps: ${view.runtime} · profile time ${view.time}`,
     '',
+    ...(view.owner === null ? [] : [`Owner: ${escapeCell(view.owner)}`, '']),
     ...(view.memStats === null ? [] : [`runtime.MemStats: ${view.memStats}`, '']),
     ...(view.sources === null ? [] : [`Source: ${escapeCell(view.sources)}`, '']),
   ];

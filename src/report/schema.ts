@@ -32,6 +32,14 @@ export interface ProfileJson {
    * lower bound), "none" (map totals are null).
    */
   mapVisibility: 'exact' | 'inferred' | 'partial' | 'none';
+  /**
+   * The program's own code: the main module's path (null when only file names told it apart) and
+   * what told it — "build-info" (the binary's), "go.mod" (of the source tree), "file-names"
+   * (module-cache `@v` and `vendor/` elements mark dependencies). null when nothing did.
+   */
+  mainModule: { path: string | null; source: 'build-info' | 'go.mod' | 'file-names' } | null;
+  /** The owner rule used: "app" (first frame of own code; needs mainModule) or "lib" (first frame outside std). */
+  ownerRule: 'app' | 'lib';
 }
 
 /** What names a site, in analyze and in diff. */
@@ -43,7 +51,10 @@ export interface SiteKeyJson {
   file: string;
   /** null with --granularity function. */
   line: number | null;
-  /** The standard-library function the owner used the map through (e.g. "sync.(*Map).Store"). */
+  /**
+   * The function the owner reached the map through: a standard-library one ("sync.(*Map).Store")
+   * or, with owner rule "app", the library's ("github.com/patrickmn/go-cache.(*cache).Set").
+   */
   via: string | null;
   /** What the attribution rests on: "frames" (runtime frames in the profile), "binary", "source". */
   evidence: 'frames' | 'binary' | 'source';
@@ -66,6 +77,8 @@ export interface SourceJson {
   roots: string[];
   resolvedFiles: number;
   resolvedLines: number;
+  /** Of resolvedLines, where their files were: the tree, vendor/, the module cache, $GOROOT/src. */
+  resolvedLinesByPlace: { tree: number; vendor: number; 'module-cache': number; goroot: number };
   unresolvedLines: number;
   /** Of unresolvedLines, those in standard-library files (add $GOROOT/src to --source-path). */
   unresolvedStdLines: number;

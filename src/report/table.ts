@@ -24,6 +24,7 @@ export function renderAnalyzeTable(model: AnalyzeModel, ctx: RenderContext): str
     field('sample', view.sampleType),
     field(view.heapLabel, view.heap),
     field('maps', view.maps, c.bold),
+    ...(view.owner === null ? [] : [field('owner', view.owner)]),
     ...(view.memStats === null ? [] : [field('memstats', view.memStats)]),
     ...(view.sources === null ? [] : [field('sources', view.sources)]),
   ];
@@ -36,7 +37,7 @@ export function renderAnalyzeTable(model: AnalyzeModel, ctx: RenderContext): str
       [row.values[0], c.cyan],
       ...row.values.slice(1).map((v): Cell => [v]),
       [row.phases, undefined, row.phasesShort],
-      ...(view.showVia ? [[row.via, c.dim, row.shortVia] as Cell] : []),
+      ...(view.showVia ? [[row.via, c.dim] as Cell] : []),
       ...(view.showEvidence ? [[row.evidence, row.evidence.endsWith('mixed') ? c.yellow : undefined] as Cell] : []),
     ]);
     lines.push(...grid(view.columns, rows, c, ctx.width), '');
@@ -75,7 +76,7 @@ export function renderDiffTable(model: DiffModel, ctx: RenderContext): string {
       [row.percent],
       [row.spark, c.cyan],
       [row.status, row.status === 'rising' ? c.red : undefined],
-      ...(view.showVia ? [[row.via, c.dim, row.shortVia] as Cell] : []),
+      ...(view.showVia ? [[row.via, c.dim] as Cell] : []),
     ]);
     lines.push(...grid(view.columns, rows, c, ctx.width), '');
   }

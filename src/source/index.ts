@@ -1,4 +1,5 @@
 import type { LineOp } from './map-lines.js';
+import type { SourcePlace } from './resolve.js';
 
 /**
  * What a profile's leaf lines do to maps, as the source tree tells it (docs/attribution.md §9,
@@ -24,6 +25,8 @@ export interface SourceStats {
   readonly roots: readonly string[];
   readonly resolvedFiles: number;
   readonly resolvedLines: number;
+  /** Of the resolved lines, where their files were: the tree, vendor/, the module cache, $GOROOT/src. */
+  readonly resolvedLinesByPlace: Readonly<Record<SourcePlace, number>>;
   readonly unresolvedLines: number;
   /** Profile file names not found: the user's first, then the standard library's. */
   readonly unresolvedFiles: readonly string[];

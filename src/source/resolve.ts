@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { escapeModulePath } from '../go/modules.js';
 
 /**
  * Where a profile's file name lives in a source tree, the way pprof's -source_path and
@@ -13,10 +14,63 @@ export interface SourceLayout {
   readonly trimPaths: readonly string[];
   /** Modules found in the tree: module path → directory holding its go.mod. */
   readonly modules: ReadonlyArray<{ readonly path: string; readonly dir: string }>;
+  /** The local module cache ($GOMODCACHE, else $GOPATH/pkg/mod, else ~/go/pkg/mod), if any. */
+  readonly modCache: string | null;
+  /** $GOROOT, for the standard library's files, if known. */
+  readonly goRoot: string | null;
 }
 
-/** Local paths to try for a profile file name, most specific first. */
-export function candidatePaths(file: string, layout: SourceLayout): string[] {
+/** Where a file was found: the tree itself, its vendor/ directory, the module cache, $GOROOT/src. */
+export type SourcePlace = 'tree' | 'vendor' | 'module-cache' | 'goroot';
+
+/**
+ * Local paths to try for a profile file name, most specific first: the tree (as pprof looks),
+ * then where a Go developer has a dependency's files — vendor/ under a root, the module cache
+ * (a module version lives in `path@version`, its path spelled with "!" before capitals), and for
+ * the standard library $GOROOT/src.
+ */
+export function candidatePaths(file: string, std: boolean, layout: SourceLayout): string[] {
+  const out = treePaths(file, layout);
+  // -trimpath names a dependency's file module@version/rest; the module cache's own paths carry
+  // the escaped spelling already.
+  const trimmed = file.startsWith('/') ? null : /^((?:[^/]+\/)*?[^/@]+)@(v[^/]+)\/(.+)$/.exec(file);
+  const cached = file.includes('/pkg/mod/') ? file.slice(file.lastIndexOf('/pkg/mod/') + '/pkg/mod/'.length) : cacheRelative(file);
+  const inCache = cached ?? (trimmed === null ? null : `${escapeModulePath(trimmed[1])}@${trimmed[2]}/${trimmed[3]}`);
+  const vendored = /(?:^|\/)vendor\/(.+)$/.exec(file)?.[1] ?? (trimmed === null ? null : `${trimmed[1]}/${trimmed[3]}`);
+  if (vendored !== null) out.push(...layout.roots.map((root) => posix.join(root, 'vendor', vendored)));
+  if (inCache !== null && layout.modCache !== null) out.push(posix.join(layout.modCache, inCache));
+  if (std && layout.goRoot !== null) {
+    const inSrc = file.startsWith('/') ? /\/src\/(.+)$/.exec(file)?.[1] : file;
+    if (inSrc !== undefined) out.push(posix.join(layout.goRoot, 'src', inSrc));
+  }
+  return [...new Set(out)];
+}
+
+/** Which kind of place a local file is in. */
+export function placeOf(path: string, layout: SourceLayout): SourcePlace {
+  const under = (dir: string | null) => dir !== null && path.startsWith(`${dir.replace(/\/$/, '')}/`);
+  if (under(layout.goRoot)) return 'goroot';
+  if (under(layout.modCache)) return 'module-cache';
+  return /\/vendor\//.test(path) ? 'vendor' : 'tree';
+}
+
+/**
+ * A module-cache file of another machine whose cache is not …/pkg/mod ($GOMODCACHE set): from the
+ * module path on, which starts at the last element with a dot (a domain: github.com, go.uber.org)
+ * before the `@version` element.
+ */
+function cacheRelative(file: string): string | null {
+  if (!file.startsWith('/')) return null;
+  const parts = file.split('/');
+  const at = parts.findIndex((p) => /@v\d/.test(p));
+  if (at < 0) return null;
+  let start = at - 1;
+  while (start > 0 && !parts[start].includes('.')) start--;
+  return start > 0 ? parts.slice(start).join('/') : null;
+}
+
+/** pprof's -source_path / -trim_path: the tree's own candidates for a file name. */
+function treePaths(file: string, layout: SourceLayout): string[] {
   const out: string[] = [];
   for (const prefix of layout.trimPaths) {
     const p = prefix.endsWith('/') ? prefix : `${prefix}/`;
@@ -28,7 +82,7 @@ export function candidatePaths(file: string, layout: SourceLayout): string[] {
   }
   if (posix.isAbsolute(file)) out.push(file);
   else for (const root of layout.roots) out.push(posix.join(root, file));
-  return [...new Set(out)];
+  return out;
 }
 
 /**

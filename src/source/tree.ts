@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import type { FileSystem } from './fs.js';
 import type { SourceIndex, WantedFile } from './index.js';
 import { mapLines, type LineOp } from './map-lines.js';
-import { candidatePaths, longestSuffixMatch, modulePath, type SourceLayout } from './resolve.js';
+import { candidatePaths, longestSuffixMatch, modulePath, placeOf, type SourceLayout, type SourcePlace } from './resolve.js';
 
 const { dirname, join, resolve } = posix;
 
@@ -11,6 +11,9 @@ export interface SourceOptions {
   readonly sourcePath?: string;
   /** --trim-path: build path prefixes, ":"-separated. */
   readonly trimPath?: string;
+  /** Where dependencies' and the standard library's files are, from the environment. */
+  readonly modCache?: string | null;
+  readonly goRoot?: string | null;
 }
 
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn', 'testdata']);
@@ -42,16 +45,28 @@ export class SourceTree {
     return this.#options.sourcePath !== undefined;
   }
 
+  /**
+   * The module the tree is: the go.mod nearest a root (--source-path, else the current
+   * directory). A tree also holding other modules' go.mod files (nested modules, tools) has its
+   * main one at the top.
+   */
+  mainModule(): string | null {
+    const { modules } = this.#open().layout;
+    const depth = (dir: string) => dir.split('/').length;
+    return [...modules].sort((a, b) => depth(a.dir) - depth(b.dir))[0]?.path ?? null;
+  }
+
   /** What the profile's leaf lines do to maps, and how well its files were found. */
   index(wanted: ReadonlyMap<string, WantedFile>): SourceIndex {
     const { layout, goFiles } = this.#open();
     const opsByFile = new Map<string, Map<number, LineOp>>();
     const unresolved: Array<{ file: string; std: boolean }> = [];
+    const byPlace: Record<SourcePlace, number> = { tree: 0, vendor: 0, 'module-cache': 0, goroot: 0 };
     let resolvedLines = 0;
     let unresolvedLines = 0;
     let unresolvedStdLines = 0;
     for (const [file, { lines, std }] of wanted) {
-      const local = candidatePaths(file, layout).find((p) => this.#isFile(p)) ?? (this.explicit ? longestSuffixMatch(file, goFiles) : null);
+      const local = candidatePaths(file, std, layout).find((p) => this.#isFile(p)) ?? (this.explicit ? longestSuffixMatch(file, goFiles) : null);
       const pkg = local === null ? null : this.#package(dirname(local));
       if (local === null || pkg === null) {
         unresolved.push({ file, std });
@@ -60,6 +75,7 @@ export class SourceTree {
         continue;
       }
       resolvedLines += lines.size;
+      byPlace[placeOf(local, layout)] += lines.size;
       opsByFile.set(file, pkg.get(local) ?? new Map());
     }
     return {
@@ -69,6 +85,7 @@ export class SourceTree {
         roots: this.explicit ? splitList(this.#options.sourcePath) : ['.'],
         resolvedFiles: opsByFile.size,
         resolvedLines,
+        resolvedLinesByPlace: byPlace,
         unresolvedLines,
         unresolvedStdLines,
         // The files a user can fix the path of first.
@@ -85,6 +102,8 @@ export class SourceTree {
     const layout: SourceLayout = {
       roots,
       trimPaths: splitList(this.#options.trimPath),
+      modCache: this.#options.modCache ?? null,
+      goRoot: this.#options.goRoot ?? null,
       modules: goMods.flatMap((f) => {
         let path: string | null = null;
         try {

@@ -5,6 +5,7 @@ import type { SourceIndex } from '../source/index.js';
 import type { SourceTree } from '../source/tree.js';
 import { withMapCallees } from './call-sites.js';
 import { buildFrameTable, type FrameTable } from './frame-table.js';
+import { findMainModule, type MainModule } from './main-module.js';
 import { runtimeFramesOf, type RuntimeFrames } from './runtime-frames.js';
 import { sourceLeafLines } from './source-lines.js';
 import { textProfile } from './text-profile.js';
@@ -32,6 +33,8 @@ export interface RecoveredProfile {
   readonly source: SourceIndex | null;
   /** What brought back the frames the writer hid: null when nothing did (or nothing was hidden). */
   readonly recovery: 'binary' | 'source' | null;
+  /** The program's own code, or null when nothing tells (docs/attribution.md §5). */
+  readonly mainModule: MainModule | null;
 }
 
 /**
@@ -55,7 +58,8 @@ export function recoverStacks(input: DecodedInput, inputs: EvidenceInputs): Reco
   const runtimeFrames = runtimeFramesOf(profile, table);
   const source = symbolizer === null && runtimeFrames === 'hidden' ? sourceFor(profile, table, inputs.sourceTree) : null;
   const recovery = runtimeFrames === 'present' ? null : symbolizer !== null ? 'binary' : source !== null && source.stats.resolvedLines > 0 ? 'source' : null;
-  return { profile, table, runtimeFrames, evidence, source, recovery };
+  const mainModule = findMainModule(symbolizer?.buildInfo ?? null, inputs.sourceTree?.mainModule() ?? null, table.frames);
+  return { profile, table, runtimeFrames, evidence, source, recovery, mainModule };
 }
 
 /** Without --source-path the current directory is tried, and mentioned only when it held the files. */

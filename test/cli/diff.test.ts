@@ -121,7 +121,7 @@ describe('diff', () => {
     expect(Object.keys(got)).toEqual(['schema', 'snapshots', 'orderedBy', 'sampleIndex', 'granularity', 'focus', 'totals', 'totalsDelta', 'sites', 'siteCounts', 'gate', 'notes']);
     expect(got.schema).toBe('mapbloat/diff@1');
     expect(got.snapshots).toHaveLength(3);
-    expect(Object.keys(got.snapshots[0])).toEqual(['source', 'timeNanos', 'durationNanos', 'sampleTypes', 'defaultSampleType', 'runtime', 'runtimeFrames', 'mapVisibility']);
+    expect(Object.keys(got.snapshots[0])).toEqual(['source', 'timeNanos', 'durationNanos', 'sampleTypes', 'defaultSampleType', 'runtime', 'runtimeFrames', 'mapVisibility', 'mainModule', 'ownerRule']);
     expect(Object.keys(got.sites[0])).toEqual(['rank', 'function', 'file', 'line', 'via', 'evidence', 'series', 'delta', 'deltaPercent', 'status', 'trend', 'mixed']);
     expect(got.siteCounts).toEqual({ total: 7, matched: 7, shown: 2 });
     const remember = got.sites[0];

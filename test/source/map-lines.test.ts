@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { tokenize } from '../../src/source/lexer.js';
 import { mapLines } from '../../src/source/map-lines.js';
-import { candidatePaths, longestSuffixMatch, modulePath } from '../../src/source/resolve.js';
+import { candidatePaths, longestSuffixMatch, modulePath, placeOf } from '../../src/source/resolve.js';
 
 /** line → "phase" or "phase mixed", for one file. */
 function ops(...files: string[]): Record<number, string> {
@@ -119,12 +119,38 @@ func f(id string, n int, s string) {
 });
 
 describe('finding a profile file in a source tree', () => {
-  const layout = { roots: ['/src'], trimPaths: ['/build/app'], modules: [{ path: 'example.com/app', dir: '/src/app' }, { path: 'example.com/app/sub', dir: '/work/sub' }] };
+  const layout = {
+    roots: ['/src'],
+    trimPaths: ['/build/app'],
+    modules: [{ path: 'example.com/app', dir: '/src/app' }, { path: 'example.com/app/sub', dir: '/work/sub' }],
+    modCache: '/home/u/go/pkg/mod',
+    goRoot: '/usr/lib/go',
+  };
+  const paths = (file: string, std = false) => candidatePaths(file, std, layout).map((p) => `${placeOf(p, layout)} ${p}`);
 
   it('trims build prefixes, maps module paths (longest first), tries names as they are', () => {
-    expect(candidatePaths('/build/app/cache.go', layout)).toEqual(['/src/cache.go', '/build/app/cache.go']);
-    expect(candidatePaths('example.com/app/sub/x.go', layout)).toEqual(['/work/sub/x.go', '/src/app/sub/x.go', '/src/example.com/app/sub/x.go']);
-    expect(candidatePaths('example.com/app/main.go', layout)).toEqual(['/src/app/main.go', '/src/example.com/app/main.go']);
+    expect(paths('/build/app/cache.go')).toEqual(['tree /src/cache.go', 'tree /build/app/cache.go']);
+    expect(paths('example.com/app/sub/x.go')).toEqual(['tree /work/sub/x.go', 'tree /src/app/sub/x.go', 'tree /src/example.com/app/sub/x.go']);
+    expect(paths('example.com/app/main.go')).toEqual(['tree /src/app/main.go', 'tree /src/example.com/app/main.go']);
+  });
+
+  it('looks for a dependency in vendor/ and the module cache, the standard library in $GOROOT/src', () => {
+    // Another machine's module cache, and -trimpath's module@version names (capitals escaped on disk).
+    expect(paths('/root/go/pkg/mod/github.com/!burnt!sushi/toml@v1.2.1/decode.go')).toEqual([
+      'tree /root/go/pkg/mod/github.com/!burnt!sushi/toml@v1.2.1/decode.go',
+      'module-cache /home/u/go/pkg/mod/github.com/!burnt!sushi/toml@v1.2.1/decode.go',
+    ]);
+    // A cache set elsewhere with $GOMODCACHE: from the module path (its domain) on.
+    expect(paths('/ci/cache/go.uber.org/zap@v1.27.0/logger.go').at(-1)).toBe('module-cache /home/u/go/pkg/mod/go.uber.org/zap@v1.27.0/logger.go');
+    expect(paths('github.com/BurntSushi/toml@v1.2.1/decode.go')).toEqual([
+      'tree /src/github.com/BurntSushi/toml@v1.2.1/decode.go',
+      'vendor /src/vendor/github.com/BurntSushi/toml/decode.go',
+      'module-cache /home/u/go/pkg/mod/github.com/!burnt!sushi/toml@v1.2.1/decode.go',
+    ]);
+    expect(paths('/build/app/vendor/github.com/x/y/z.go')).toEqual(['vendor /src/vendor/github.com/x/y/z.go', 'vendor /build/app/vendor/github.com/x/y/z.go']);
+    expect(paths('/usr/local/go/src/sync/map.go', true)).toEqual(['tree /usr/local/go/src/sync/map.go', 'goroot /usr/lib/go/src/sync/map.go']);
+    expect(placeOf('/home/u/go/pkg/mod/x.io/y@v1.0.0/z.go', layout)).toBe('module-cache');
+    expect(paths('sync/map.go', true)).toEqual(['tree /src/sync/map.go', 'goroot /usr/lib/go/src/sync/map.go']);
   });
 
   it('matches the longest path suffix, and refuses a tie', () => {

@@ -1,6 +1,7 @@
 import { framePhase, isLinknamedMapFrame, isMapFrame, isRuntimeFunction, isStdFunction, mapRuntimeHint } from '../../go/names.js';
 import { PHASES } from '../../go/phase.js';
 import type { FrameTable } from '../../stacks/frame-table.js';
+import { isOwnFrame, type MainModule } from '../../stacks/main-module.js';
 
 // Per-frame flags.
 export const MAP = 1;
@@ -12,6 +13,8 @@ export const HMAP = 16;
 export const RECOVERED = 32;
 /** A map frame that is not linknamed: the sample is more than what a stock writer shows. */
 export const UNLINKED_MAP = 64;
+/** The program's own code (package main or the main module), with owner rule "app". */
+export const OWN = 128;
 
 /** The phase rank of a frame or location without a map frame. */
 export const NO_PHASE = 255;
@@ -28,9 +31,11 @@ export interface Classes {
   readonly locationPhase: Uint8Array;
 }
 
-export function classify(table: FrameTable): Classes {
+/** `own`: the main module when the owner rule is "app" and one is known; null otherwise. */
+export function classify(table: FrameTable, own: MainModule | null): Classes {
   const frameFlags = Uint16Array.from(table.frames, (f) => {
     let fl = 0;
+    if (own !== null && isOwnFrame(f, own)) fl |= OWN;
     if (isMapFrame(f.function)) fl |= isLinknamedMapFrame(f.function) ? MAP : MAP | UNLINKED_MAP;
     if (isRuntimeFunction(f.function)) fl |= RUNTIME;
     if (f.recovered === true) fl |= RECOVERED;
