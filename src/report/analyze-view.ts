@@ -5,7 +5,7 @@ import type { ValueType } from '../pprof/profile.js';
 import type { SourceStats } from '../source/index.js';
 import type { SourcePlace } from '../source/resolve.js';
 import { LAST_RESORT, type FitSpec } from './fit.js';
-import { displayFunction, shortFile, shortFunction, tinyFile, formatBytes, formatPercentRounded, formatShare, formatTime, formatValue } from './format.js';
+import { printable, displayFunction, shortFile, shortFunction, tinyFile, formatBytes, formatPercentRounded, formatShare, formatTime, formatValue } from './format.js';
 import type { AnalyzeModel } from './model.js';
 import { formatDelta, plural, sitesShown } from './phrases.js';
 import type { NoteJson } from './schema.js';
@@ -128,7 +128,7 @@ export function analyzeView({ result, notes }: AnalyzeModel): AnalyzeView {
   const showVia = result.sites.some((site) => site.via !== null);
   const showEvidence = result.sites.some((site) => site.evidence !== 'frames');
   return {
-    source,
+    source: printable(source),
     headline,
     memStats: memStatsLine(result),
     owner: ownerLine(attribution),
@@ -155,12 +155,12 @@ export function analyzeView({ result, notes }: AnalyzeModel): AnalyzeView {
     ],
     showVia,
     showEvidence,
-    sources: result.sourceStats === null ? null : sourcesLine(result.sourceStats),
+    sources: result.sourceStats === null ? null : printable(sourcesLine(result.sourceStats)),
     rows: result.sites.map((site) => ({
       rank: String(site.rank),
       function: displayFunction(site.function),
       shortFunction: shortFunction(site.function),
-      location: site.line === null ? site.file : `${site.file}:${site.line}`,
+      location: printable(site.line === null ? site.file : `${site.file}:${site.line}`),
       tableLocation: tableLocation(site),
       values: [
         formatValue(site.values[sampleIndex], selected.unit),
@@ -174,7 +174,7 @@ export function analyzeView({ result, notes }: AnalyzeModel): AnalyzeView {
       evidence: evidenceCell(site),
     })),
     footer: footer(result),
-    notes,
+    notes: notes.map((n) => ({ ...n, message: printable(n.message) })),
   };
 }
 
@@ -182,7 +182,7 @@ export function analyzeView({ result, notes }: AnalyzeModel): AnalyzeView {
 export function ownerLine({ ownerRule, mainModule }: Pick<Attribution, 'ownerRule' | 'mainModule'>): string | null {
   if (mainModule === null) return null;
   if (ownerRule === 'lib') return 'the first frame outside the standard library (--owner lib)';
-  const what = mainModule.path === null ? 'package main and the files outside the module cache and vendor/' : `package main and ${mainModule.path}`;
+  const what = mainModule.path === null ? 'package main and the files outside the module cache and vendor/' : `package main and ${printable(mainModule.path)}`;
   return `the first frame of own code: ${what} (from ${OWNER_SOURCES[mainModule.source]})`;
 }
 
@@ -223,11 +223,20 @@ function sourcesLine(stats: SourceStats): string {
   const places = PLACES.flatMap(([place, name]) => (stats.resolvedLinesByPlace[place] > 0 ? [`${stats.resolvedLinesByPlace[place]} ${name}`] : []));
   const where = places.length > 1 || (places.length === 1 && stats.resolvedLinesByPlace.tree === 0) ? ` (${places.join(', ')})` : '';
   const found = `${stats.resolvedLines} of ${plural(lines, 'profile line')} found in ${plural(stats.resolvedFiles, 'file')} under ${stats.roots.join(', ')}${where}`;
-  if (stats.unresolvedFiles.length === 0) return found;
+  if (stats.unresolvedFiles.length === 0) return `${found}${skippedText(stats)}`;
   const shown = stats.unresolvedFiles.slice(0, 3).join(', ');
   const more = stats.unresolvedFiles.length > 3 ? ` (+${stats.unresolvedFiles.length - 3} more)` : '';
   const std = stats.unresolvedStdLines > 0 ? `; ${plural(stats.unresolvedStdLines, 'line')} of the standard library need $GOROOT/src on the path` : '';
-  return `${found}; not found: ${shown}${more}${std}`;
+  return `${found}; not found: ${shown}${more}${std}${skippedText(stats)}`;
+}
+
+/** What the tree walk passed over, with the option that would let it in. */
+function skippedText({ skipped }: SourceStats): string {
+  return [
+    ...(skipped.tooLarge > 0 ? [`; ${plural(skipped.tooLarge, 'file')} over --max-source-file-size (${formatBytes(skipped.fileLimit)}) skipped`] : []),
+    ...(skipped.unreadable > 0 ? [`; ${plural(skipped.unreadable, 'file')} could not be read`] : []),
+    ...(skipped.walkStopped ? [`; listing stopped at --max-source-files (${skipped.walkLimit.toLocaleString('en-US')} files)`] : []),
+  ].join('');
 }
 
 /** "HeapAlloc 85.0 MiB · HeapInuse 90.7 MiB (maps 63.9%) · … · NumGC 7 · NextGC off" */

@@ -1,7 +1,7 @@
 import type { Gate } from '../analysis/gate.js';
 import { LAST_RESORT } from './fit.js';
 import { FIT, isLowerBound, tableLocation, type Column, type Shortened } from './analyze-view.js';
-import { displayFunction, formatTime, formatValue, shortFunction } from './format.js';
+import { printable, displayFunction, formatTime, formatValue, shortFunction } from './format.js';
 import type { DiffModel } from './model.js';
 import { formatDelta, formatDeltaPercent, plural, sitesShown, sparkline } from './phrases.js';
 import type { NoteJson } from './schema.js';
@@ -73,7 +73,7 @@ export function diffView({ diff, gate, notes, breaches }: DiffModel): DiffView {
     heapSummary: `heap ${type.type} ${formatDelta(heapDelta, type)} (${formatDeltaPercent(heapFirst, heapDelta)})`,
     orderedBy: diff.orderedBy === 'time' ? 'by profile time' : 'as given (profile times missing or equal)',
     snapshots: diff.snapshots.map((s, i) => ({
-      source: s.source,
+      source: printable(s.source),
       time: formatTime(s.profile.timeNanos),
       maps: hidden[i] ? 'not visible' : `${isLowerBound(visibility[i]) ? '≥ ' : ''}${formatValue(diff.totals.map[i][t], type.unit)}`,
       heap: formatValue(diff.totals.heap[i][t], type.unit),
@@ -94,7 +94,7 @@ export function diffView({ diff, gate, notes, breaches }: DiffModel): DiffView {
       rank: String(site.rank),
       function: displayFunction(site.function),
       shortFunction: shortFunction(site.function),
-      location: site.line === null ? site.file : `${site.file}:${site.line}`,
+      location: printable(site.line === null ? site.file : `${site.file}:${site.line}`),
       tableLocation: tableLocation(site),
       first: formatValue(site.series[0][t], type.unit),
       last: formatValue(site.series[n - 1][t], type.unit),
@@ -107,8 +107,8 @@ export function diffView({ diff, gate, notes, breaches }: DiffModel): DiffView {
     })),
     showVia,
     footer: diff.siteCount === 0 ? 'no map sites in any snapshot' : sitesShown(diff.sites.length, diff.matched.length, diff.siteCount, diff.focus),
-    breaches,
+    breaches: breaches.map(printable),
     verdict: limits(gate).length === 0 ? null : { pass: gate.breaches.length === 0, limits: limits(gate).join(', ') },
-    notes,
+    notes: notes.map((n) => ({ ...n, message: printable(n.message) })),
   };
 }

@@ -41,12 +41,25 @@ export function formatPercentRounded(part: number, whole: number): string {
 
 /** Profile time as "2026-11-22 06:43:12 UTC". */
 export function formatTime(timeNanos: number): string {
-  if (timeNanos <= 0) return 'unknown';
-  return `${new Date(timeNanos / 1e6).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+  const date = new Date(timeNanos / 1e6);
+  // A time outside what a Date holds (a corrupt MemStats LastGC) is as unknown as none.
+  if (!(timeNanos > 0) || Number.isNaN(date.getTime())) return 'unknown';
+  return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
 /** A function name for display: generic shape arguments shortened, as Go prints them. */
-export const displayFunction = printName;
+export function displayFunction(name: string): string {
+  return printable(printName(name));
+}
+
+/**
+ * A string from a profile made safe to print: control characters (an escape sequence that would
+ * drive the terminal, a newline that would break a table row) shown as \xNN. Real Go names and
+ * paths have none; a crafted profile may.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
 
 /**
  * A profile's file name as a reader wants it in a narrow table: module-relative. Under a module
@@ -55,6 +68,10 @@ export const displayFunction = printName;
  * function's package path (…/work/app/pkg/store/shard.go for app/pkg/store) from that path on.
  */
 export function shortFile(file: string, fn: string): string {
+  return printable(moduleRelative(file, fn));
+}
+
+function moduleRelative(file: string, fn: string): string {
   if (!file.startsWith('/')) return file;
   const mod = file.lastIndexOf('/pkg/mod/');
   if (mod >= 0) return file.slice(mod + '/pkg/mod/'.length);
@@ -72,10 +89,10 @@ export function shortFunction(fn: string): string {
   const name = printName(fn);
   const pkg = packagePath(name);
   const slash = pkg.lastIndexOf('/');
-  return slash < 0 ? name : name.slice(slash + 1);
+  return printable(slash < 0 ? name : name.slice(slash + 1));
 }
 
 /** The last directory and the file: "syncmap/main.go". */
 export function tinyFile(file: string): string {
-  return file.split('/').slice(-2).join('/');
+  return printable(file.split('/').slice(-2).join('/'));
 }

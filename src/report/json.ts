@@ -94,7 +94,13 @@ export function renderDiffJson(model: DiffModel): string {
 }
 
 function sourceJson(stats: SourceStats): SourceJson {
-  return { ...stats, roots: [...stats.roots], unresolvedFiles: stats.unresolvedFiles.slice(0, 10) };
+  return {
+    ...stats,
+    roots: [...stats.roots],
+    resolvedLinesByPlace: { ...stats.resolvedLinesByPlace },
+    unresolvedFiles: stats.unresolvedFiles.slice(0, 10),
+    skipped: { ...stats.skipped },
+  };
 }
 
 const MEMSTATS_FIELDS = ['HeapAlloc', 'HeapInuse', 'HeapIdle', 'HeapReleased', 'Sys', 'NumGC', 'NextGC'] as const;

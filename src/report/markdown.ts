@@ -6,15 +6,15 @@ import type { AnalyzeModel, DiffModel } from './model.js';
 export function renderAnalyzeMarkdown(model: AnalyzeModel): string {
   const view = analyzeView(model);
   const lines = [
-    `### mapbloat: map memory in \`${view.source}\``,
+    `### mapbloat: map memory in ${code(view.source)}`,
     '',
-    `**${view.headline}** · Go maps: ${view.runtime} · profile time ${view.time}`,
+    `**${md(view.headline)}** · Go maps: ${md(view.runtime)} · profile time ${md(view.time)}`,
     '',
-    ...(view.owner === null ? [] : [`Owner: ${escapeCell(view.owner)}`, '']),
-    ...(view.memStats === null ? [] : [`runtime.MemStats: ${view.memStats}`, '']),
-    ...(view.sources === null ? [] : [`Source: ${escapeCell(view.sources)}`, '']),
+    ...(view.owner === null ? [] : [`Owner: ${md(view.owner)}`, '']),
+    ...(view.memStats === null ? [] : [`runtime.MemStats: ${md(view.memStats)}`, '']),
+    ...(view.sources === null ? [] : [`Source: ${md(view.sources)}`, '']),
   ];
-  for (const note of view.notes) lines.push(`> ${escapeCell(note.message)}`, '');
+  for (const note of view.notes) lines.push(`> ${md(note.message)}`, '');
   lines.push(
     ...markdownTable(
       view.columns,
@@ -22,15 +22,15 @@ export function renderAnalyzeMarkdown(model: AnalyzeModel): string {
         row.rank,
         code(row.function),
         code(row.location),
-        `**${row.values[0]}**`,
-        ...row.values.slice(1),
-        row.phases,
+        `**${md(row.values[0])}**`,
+        ...row.values.slice(1).map(md),
+        md(row.phases),
         ...(view.showVia ? [row.via === '' ? '' : code(row.via)] : []),
-        ...(view.showEvidence ? [row.evidence] : []),
+        ...(view.showEvidence ? [md(row.evidence)] : []),
       ]),
     ),
   );
-  lines.push(`<sub>${escapeCell(view.footer)}</sub>`);
+  lines.push(`<sub>${md(view.footer)}</sub>`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -45,17 +45,18 @@ const SNAPSHOT_COLUMNS: readonly Column[] = [
 /** A pull-request comment: a one-line verdict, the snapshots, the ranked sites. */
 export function renderDiffMarkdown(model: DiffModel): string {
   const view = diffView(model);
+  const summary = `**${md(view.summary)}**`;
   const verdict =
     view.verdict === null
-      ? `**${view.summary}**`
+      ? summary
       : view.verdict.pass
-        ? `✅ **${view.summary}**, within ${view.verdict.limits}`
-        : `❌ **${view.summary}**, exceeds ${view.verdict.limits}`;
-  const lines = ['### mapbloat diff', '', `${escapeCell(verdict)} · ${view.heapSummary}`, ''];
-  for (const b of view.breaches) lines.push(`- ${escapeCell(b)}`);
+        ? `✅ ${summary}, within ${md(view.verdict.limits)}`
+        : `❌ ${summary}, exceeds ${md(view.verdict.limits)}`;
+  const lines = ['### mapbloat diff', '', `${verdict} · ${md(view.heapSummary)}`, ''];
+  for (const b of view.breaches) lines.push(`- ${md(b)}`);
   if (view.breaches.length > 0) lines.push('');
-  for (const note of view.notes) lines.push(`> ${escapeCell(note.message)}`, '');
-  lines.push(...markdownTable(SNAPSHOT_COLUMNS, view.snapshots.map((s, i) => [String(i + 1), code(s.source), s.time, s.maps, s.heap])));
+  for (const note of view.notes) lines.push(`> ${md(note.message)}`, '');
+  lines.push(...markdownTable(SNAPSHOT_COLUMNS, view.snapshots.map((s, i) => [String(i + 1), code(s.source), md(s.time), md(s.maps), md(s.heap)])));
   lines.push(
     ...markdownTable(
       view.columns,
@@ -63,17 +64,17 @@ export function renderDiffMarkdown(model: DiffModel): string {
         row.rank,
         code(row.function),
         code(row.location),
-        row.first,
-        row.last,
-        `**${row.delta}**`,
-        row.percent,
+        md(row.first),
+        md(row.last),
+        `**${md(row.delta)}**`,
+        md(row.percent),
         row.spark,
-        row.status,
+        md(row.status),
         ...(view.showVia ? [row.via === '' ? '' : code(row.via)] : []),
       ]),
     ),
   );
-  lines.push(`<sub>${escapeCell(view.footer)} · snapshots ${view.orderedBy}</sub>`);
+  lines.push(`<sub>${md(view.footer)} · snapshots ${md(view.orderedBy)}</sub>`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -91,11 +92,21 @@ function alignmentRow(columns: readonly Column[]): string {
   return markdownRow(columns.map((col) => (col.align === 'right' ? '--:' : ':--')));
 }
 
-/** Inline code; a "|" would end the table cell even inside backticks. */
+/**
+ * Inline code that stays inline code whatever the text holds: a fence of one backtick more than
+ * the longest run in it (CommonMark), and "|" escaped, which would end the table cell even there.
+ */
 function code(text: string): string {
-  return `\`${text.replace(/\|/g, '\\|')}\``;
+  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${text.replace(/\|/g, '\\|')}${pad}${fence}`;
 }
 
-function escapeCell(text: string): string {
-  return text.replace(/\|/g, '\\|');
+/**
+ * Plain text in markdown: every character that could start markup escaped, HTML's as entities,
+ * so that a name from a crafted profile can add no heading, link, image or tag to a PR comment.
+ */
+function md(text: string): string {
+  return text.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!).replace(/[\\`*_[\]|!#~]/g, '\\$&');
 }

@@ -84,6 +84,8 @@ export interface SourceJson {
   unresolvedStdLines: number;
   /** Profile file names not found (the first 10): the user's first, then the standard library's. */
   unresolvedFiles: string[];
+  /** Files passed over (over --max-source-file-size, unreadable) and whether listing stopped at --max-source-files. */
+  skipped: { tooLarge: number; unreadable: number; walkStopped: boolean; fileLimit: number; walkLimit: number };
 }
 
 export interface NoteJson {

@@ -32,4 +32,15 @@ export interface SourceStats {
   readonly unresolvedFiles: readonly string[];
   /** Of the unresolved lines, those in the standard library (found with $GOROOT/src on the path). */
   readonly unresolvedStdLines: number;
+  /**
+   * What was passed over: files larger than --max-source-file-size (`fileLimit` bytes), files that
+   * could not be read, and whether listing the tree stopped at --max-source-files (`walkLimit`).
+   */
+  readonly skipped: {
+    readonly tooLarge: number;
+    readonly unreadable: number;
+    readonly walkStopped: boolean;
+    readonly fileLimit: number;
+    readonly walkLimit: number;
+  };
 }

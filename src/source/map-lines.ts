@@ -24,53 +24,91 @@ export function mapLines(files: ReadonlyArray<{ readonly path: string; readonly 
 const is = (t: Token | undefined, text: string): boolean => t !== undefined && t.text === text && t.kind !== 'string' && t.kind !== 'rune';
 const isIdent = (t: Token | undefined): t is Token => t !== undefined && t.kind === 'ident';
 
-/** Index after the bracket that closes the one at `open`. */
-function closing(t: readonly Token[], open: number): number {
-  const pair: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
-  const close = pair[t[open].text];
-  let depth = 0;
-  for (let i = open; i < t.length; i++) {
-    if (is(t[i], t[open].text)) depth++;
-    else if (is(t[i], close) && --depth === 0) return i + 1;
-  }
-  return t.length;
+const PAIRS: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
+
+/**
+ * Per token, the index after the bracket that closes it (each kind nested on its own, an unclosed
+ * one closing at the end): computed once per file, so that finding a closer is O(1) and a file of
+ * unclosed brackets is read in linear time.
+ */
+const closers = new WeakMap<readonly Token[], Int32Array>();
+
+function closerTable(t: readonly Token[]): Int32Array {
+  const table = new Int32Array(t.length).fill(t.length);
+  const open: Record<string, number[]> = { '(': [], '[': [], '{': [] };
+  const opener: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
+  t.forEach((tok, i) => {
+    if (tok.kind !== 'op') return;
+    if (tok.text in PAIRS) open[tok.text].push(i);
+    else if (tok.text in opener) {
+      const at = open[opener[tok.text]].pop();
+      if (at !== undefined) table[at] = i + 1;
+    }
+  });
+  return table;
 }
 
-/** Index after the Go type starting at i, or -1 when no type starts there. */
-function skipType(t: readonly Token[], i: number): number {
-  const tok = t[i];
-  if (tok === undefined) return -1;
-  if (tok.kind === 'ident') {
-    let k = i + 1;
-    if (is(t[k], '.') && isIdent(t[k + 1])) k += 2;
-    if (is(t[k], '[') && !is(t[k + 1], ']')) k = closing(t, k); // generic instantiation
-    return k;
-  }
-  switch (tok.text) {
-    case '*':
-      return skipType(t, i + 1);
-    case '(':
-      return closing(t, i);
-    case '[':
-      return skipType(t, closing(t, i));
-    case 'map':
-      return is(t[i + 1], '[') ? skipType(t, closing(t, i + 1)) : -1;
-    case 'chan':
-      return skipType(t, is(t[i + 1], '<-') ? i + 2 : i + 1);
-    case '<-':
-      return is(t[i + 1], 'chan') ? skipType(t, i + 2) : -1;
-    case 'struct':
-    case 'interface':
-      return is(t[i + 1], '{') ? closing(t, i + 1) : -1;
-    case 'func': {
-      if (!is(t[i + 1], '(')) return -1;
-      const k = closing(t, i + 1);
-      if (is(t[k], '(')) return closing(t, k);
-      const result = is(t[k], '{') ? -1 : skipType(t, k);
-      return result < 0 ? k : result;
+/** Index after the bracket that closes the one at `open`. */
+function closing(t: readonly Token[], open: number): number {
+  let table = closers.get(t);
+  if (table === undefined) closers.set(t, (table = closerTable(t)));
+  return table[open];
+}
+
+/**
+ * Index after the Go type starting at i, or -1 when no type starts there. Prefixes (pointers,
+ * slices, arrays, maps, channels, func results) are walked in a loop, not by recursion: a crafted
+ * file of 100,000 stars must not exhaust the stack.
+ */
+function skipType(t: readonly Token[], start: number): number {
+  let i = start;
+  // Past a func type's parameters, the index to fall back on when no result type follows.
+  let funcEnd = -1;
+  const none = () => funcEnd;
+  for (;;) {
+    const tok = t[i];
+    if (tok === undefined) return none();
+    if (tok.kind === 'ident') {
+      let k = i + 1;
+      if (is(t[k], '.') && isIdent(t[k + 1])) k += 2;
+      if (is(t[k], '[') && !is(t[k + 1], ']')) k = closing(t, k); // generic instantiation
+      return k;
     }
-    default:
-      return -1;
+    switch (tok.text) {
+      case '*':
+        i++;
+        continue;
+      case '[':
+        i = closing(t, i);
+        continue;
+      case 'map':
+        if (!is(t[i + 1], '[')) return none();
+        i = closing(t, i + 1);
+        continue;
+      case 'chan':
+        i = is(t[i + 1], '<-') ? i + 2 : i + 1;
+        continue;
+      case '<-':
+        if (!is(t[i + 1], 'chan')) return none();
+        i += 2;
+        continue;
+      case '(':
+        return closing(t, i);
+      case 'struct':
+      case 'interface':
+        return is(t[i + 1], '{') ? closing(t, i + 1) : none();
+      case 'func': {
+        if (!is(t[i + 1], '(')) return none();
+        const k = closing(t, i + 1);
+        if (is(t[k], '(')) return closing(t, k);
+        if (is(t[k], '{')) return k; // a body: no result type
+        funcEnd = k;
+        i = k;
+        continue;
+      }
+      default:
+        return none();
+    }
   }
 }
 
@@ -164,10 +202,13 @@ function lineOps(t: readonly Token[], mapTypes: ReadonlySet<string>, mapNames: R
   return ops;
 }
 
+/** A statement's tokens before its assignment operator: more is not Go anyone writes. */
+const MAX_LHS_TOKENS = 1000;
+
 /** `m[k] = …`, `m[k] += …`, `m[k]++`, or `m[k], x = …`: the element is written. */
 function assignedTo(t: readonly Token[], after: number): boolean {
   let depth = 0;
-  for (let k = after; k < t.length; k++) {
+  for (let k = after; k < t.length && k < after + MAX_LHS_TOKENS; k++) {
     const tok = t[k];
     if (tok.kind !== 'op') continue;
     if (depth === 0 && ASSIGN.has(tok.text)) return true;

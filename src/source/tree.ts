@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { DEFAULT_LIMITS, type Limits } from '../limits.js';
 import type { FileSystem } from './fs.js';
 import type { SourceIndex, WantedFile } from './index.js';
 import { mapLines, type LineOp } from './map-lines.js';
@@ -17,7 +18,8 @@ export interface SourceOptions {
 }
 
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn', 'testdata']);
-const MAX_FILES = 200_000;
+/** Kernel pseudo file systems: endless or blocking files, never Go source. */
+const PSEUDO = /^\/(proc|sys|dev)(\/|$)/;
 
 type PackageOps = Map<string, Map<number, LineOp>>;
 
@@ -33,11 +35,15 @@ export class SourceTree {
   readonly #cwd: string;
   #layout: { layout: SourceLayout; goFiles: string[] } | null = null;
   readonly #packages = new Map<string, PackageOps | null>();
+  readonly #limits: Pick<Limits, 'sourceFileBytes' | 'sourceFiles'>;
+  /** Files passed over: larger than the limit, unreadable, not regular files; and a walk cut short. */
+  readonly #skipped = { tooLarge: 0, unreadable: 0, walkStopped: false };
 
-  constructor(options: SourceOptions, fs: FileSystem, cwd: string) {
+  constructor(options: SourceOptions, fs: FileSystem, cwd: string, limits: Pick<Limits, 'sourceFileBytes' | 'sourceFiles'> = DEFAULT_LIMITS) {
     this.#options = options;
     this.#fs = fs;
     this.#cwd = cwd;
+    this.#limits = limits;
   }
 
   /** Whether --source-path was given. */
@@ -86,6 +92,7 @@ export class SourceTree {
         resolvedFiles: opsByFile.size,
         resolvedLines,
         resolvedLinesByPlace: byPlace,
+        skipped: { ...this.#skipped, fileLimit: this.#limits.sourceFileBytes, walkLimit: this.#limits.sourceFiles },
         unresolvedLines,
         unresolvedStdLines,
         // The files a user can fix the path of first.
@@ -105,12 +112,8 @@ export class SourceTree {
       modCache: this.#options.modCache ?? null,
       goRoot: this.#options.goRoot ?? null,
       modules: goMods.flatMap((f) => {
-        let path: string | null = null;
-        try {
-          path = modulePath(this.#readText(f));
-        } catch {
-          // an unreadable go.mod declares nothing
-        }
+        const text = this.#readText(f);
+        const path = text === null ? null : modulePath(text);
         return path === null ? [] : [{ path, dir: dirname(f) }];
       }),
     };
@@ -118,48 +121,83 @@ export class SourceTree {
     return this.#layout;
   }
 
-  /** The map lines of every file of a package directory; null when it cannot be read. */
+  /**
+   * The map lines of every file of a package directory; null when the directory cannot be read.
+   * A file that cannot be read, or is too large, is counted and left out: the package's other
+   * files still tell their lines (and the map names they declare).
+   */
   #package(dir: string): PackageOps | null {
     let pkg = this.#packages.get(dir);
     if (pkg === undefined) {
+      let names: string[];
       try {
-        const files = this.#fs
-          .readDir(dir)
-          .filter((e) => e.name.endsWith('.go'))
-          .map((e) => ({ path: join(dir, e.name), text: this.#readText(join(dir, e.name)) }));
-        pkg = mapLines(files);
+        names = this.#fs.readDir(dir).flatMap((e) => (e.name.endsWith('.go') ? [e.name] : []));
       } catch {
+        names = [];
         pkg = null; // unreadable: reported with the files that were not found
+      }
+      if (pkg === undefined) {
+        const files = names.flatMap((name) => {
+          const text = this.#readText(join(dir, name));
+          return text === null ? [] : [{ path: join(dir, name), text }];
+        });
+        pkg = mapLines(files);
       }
       this.#packages.set(dir, pkg);
     }
     return pkg;
   }
 
-  #readText(path: string): string {
-    return Buffer.from(this.#fs.readFile(path)).toString('utf8');
+  /** A regular file's text, or null (counted) when it is too large or cannot be read. */
+  #readText(path: string): string | null {
+    const stat = this.#fs.stat(path);
+    // A FIFO or a device would block or never end: only regular files are read.
+    if (stat?.kind !== 'file') return null;
+    if (stat.size > this.#limits.sourceFileBytes) {
+      this.#skipped.tooLarge++;
+      return null;
+    }
+    try {
+      return Buffer.from(this.#fs.readFile(path)).toString('utf8');
+    } catch {
+      this.#skipped.unreadable++;
+      return null;
+    }
   }
 
   #isFile(path: string): boolean {
     return this.#fs.stat(path)?.kind === 'file';
   }
 
+  /**
+   * The .go and go.mod files under the roots, as far as --max-source-files allows. Symlinks are
+   * followed, each real directory walked once (a link to an ancestor ends there); /proc, /sys
+   * and /dev are never entered.
+   */
   #listGoFiles(roots: readonly string[]): string[] {
     const out: string[] = [];
+    const seen = new Set<string>();
     const walk = (dir: string): void => {
+      let real: string;
       let entries;
       try {
+        real = this.#fs.realPath(dir);
+        if (seen.has(real) || PSEUDO.test(real)) return;
+        seen.add(real);
         entries = this.#fs.readDir(dir);
       } catch {
         return; // unreadable or missing: the report says which files were not found
       }
-      // Symlinked directories are not followed: a link to an ancestor would never end.
       for (const { name, kind } of entries) {
-        if (out.length >= MAX_FILES) return;
+        if (out.length >= this.#limits.sourceFiles) {
+          this.#skipped.walkStopped = true;
+          return;
+        }
         const path = join(dir, name);
-        if (kind === 'directory') {
+        const target = kind === 'symlink' ? this.#fs.stat(path)?.kind : kind;
+        if (target === 'directory') {
           if (!SKIP_DIRS.has(name) && !name.startsWith('.')) walk(path);
-        } else if (name.endsWith('.go') || name === 'go.mod') {
+        } else if (target === 'file' && (name.endsWith('.go') || name === 'go.mod')) {
           out.push(path);
         }
       }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { trend } from '../../src/analysis/diff.js';
 import { parseThreshold } from '../../src/cli/thresholds.js';
+import { formatTime } from '../../src/report/format.js';
 import { formatDeltaPercent, sparkline } from '../../src/report/phrases.js';
 
 describe('thresholds', () => {
@@ -48,5 +49,12 @@ describe('display helpers', () => {
     expect(formatDeltaPercent(200, -50)).toBe('-25.0%');
     expect(formatDeltaPercent(0, 5)).toBe('new');
     expect(formatDeltaPercent(0, 0)).toBe('0.0%');
+  });
+});
+
+describe('formatTime', () => {
+  it('prints a profile time in UTC, and "unknown" for none or one no date can hold', () => {
+    expect(formatTime(1_795_328_324_805_934_600)).toBe('2026-11-22 06:18:44 UTC');
+    expect([formatTime(0), formatTime(-5), formatTime(9e30), formatTime(Number.NaN)]).toEqual(['unknown', 'unknown', 'unknown', 'unknown']);
   });
 });
