@@ -3,6 +3,7 @@ import type { Limits } from '../limits.js';
 import type { Frame } from '../pprof/profile.js';
 import { readBuildInfo, type BuildInfo } from './buildinfo.js';
 import { fileOffset, parseElf, type ElfFile } from './elf.js';
+import { mapRuntimeFor, type MapRuntime } from './map-runtime.js';
 import { readMapTypes, type GoMapTypes } from './map-types.js';
 import { readPclntab, type Pclntab } from './pclntab.js';
 import { corrupt } from './region.js';
@@ -23,6 +24,11 @@ export interface Symbolizer {
   callTarget(returnPc: number): string | null;
   /** Every map type of the program, read from its type descriptors on the first call (map-types.ts). */
   mapTypes(): GoMapTypes;
+  /**
+   * What the program's map runtime allocates besides the tables, for its Go version (build info)
+   * and map implementation; null without build info or map types, or for a version mapbloat has no facts for.
+   */
+  mapRuntime(): MapRuntime | null;
 }
 
 /**
@@ -33,16 +39,22 @@ export interface Symbolizer {
 export function symbolizerFor(bytes: Uint8Array, limits: Pick<Limits, 'binaryBytes'>): Symbolizer {
   const elf = parseElf(bytes, limits);
   const table = readPclntab(elf);
+  const buildInfo = readBuildInfo(elf);
   let maps: GoMapTypes | undefined;
+  const mapTypes = () => (maps ??= readMapTypes(elf, table.moduleTypes));
   return {
     buildId: elf.gnuBuildId,
-    buildInfo: readBuildInfo(elf),
+    buildInfo,
     stackFrames: (pcs) => stackFrames(table, pcs),
     callTarget: (returnPc) => {
       const target = directCallTarget(elf, returnPc);
       return target === null ? null : (table.findFunc(target)?.name ?? null);
     },
-    mapTypes: () => (maps ??= readMapTypes(elf, table.moduleTypes)),
+    mapTypes,
+    mapRuntime: () => {
+      const impl = mapTypes().impl;
+      return buildInfo === null || impl === null ? null : mapRuntimeFor(buildInfo.goVersion, impl);
+    },
   };
 }
 

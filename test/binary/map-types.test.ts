@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { parseElf } from '../../src/binary/elf.js';
+import { mapRuntimeFor } from '../../src/binary/map-runtime.js';
 import type { GoMapType } from '../../src/binary/map-types.js';
 import { readPclntab } from '../../src/binary/pclntab.js';
 import { symbolizerFor } from '../../src/binary/symbolize.js';
@@ -98,6 +99,25 @@ describe('hmap or Swiss tables', () => {
     const goVersion = symbolizer.buildInfo!.goVersion;
     const swiss = goVersion.startsWith('go1.24') && !goVersion.includes('X:noswissmap');
     expect(symbolizer.mapTypes().impl).toBe(swiss ? 'swiss' : 'hmap');
+  });
+
+  it.each([
+    ['go1.19', { impl: 'hmap', headerSize: 48, mapextraSize: 24, bucketEntries: 8, loadFactor: 6.5 }],
+    ['go1.23', { impl: 'hmap', headerSize: 48, mapextraSize: 24, bucketEntries: 8, loadFactor: 6.5 }],
+    ['go1.24-noswiss', { impl: 'hmap', headerSize: 56, mapextraSize: 24, bucketEntries: 8, loadFactor: 6.5 }],
+    ['go1.24', { impl: 'swiss', headerSize: 48, tableSize: 32, groupSlots: 8, maxTableCapacity: 1024, maxLoad: 0.875 }],
+  ])('%s: the map runtime facts', (version, facts) => {
+    expect(symbolizerFor(bin(version, 'leak'), DEFAULT_LIMITS).mapRuntime()).toEqual(facts);
+  });
+
+  it('facts by runtime.Version() and implementation; none for versions the table does not cover', () => {
+    expect(mapRuntimeFor('go1.18', 'hmap')?.headerSize).toBe(48);
+    expect(mapRuntimeFor('go1.24.4 X:noswissmap', 'hmap')?.headerSize).toBe(56);
+    expect(mapRuntimeFor('devel go1.24-0123abcd Tue Jan 1 00:00:00 2025 +0000', 'swiss')?.impl).toBe('swiss');
+    expect(mapRuntimeFor('go1.23.5', 'swiss')).toBeNull();
+    expect(mapRuntimeFor('go1.17.13', 'hmap')).toBeNull();
+    expect(mapRuntimeFor('go1.25.0', 'swiss')).toBeNull();
+    expect(mapRuntimeFor('gccgo', 'hmap')).toBeNull();
   });
 });
 
