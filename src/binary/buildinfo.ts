@@ -73,7 +73,7 @@ function blobStrings(elf: ElfFile, blob: Region): { version: Uint8Array; modinfo
   if (flags & FLAG_INLINE_STRINGS) {
     let p = HEADER_SIZE;
     const next = (what: string) => {
-      const { value: n, end } = uvarint(blob, p, what);
+      const { value: n, end } = blob.uvarint(p, what);
       p = end + n;
       return blob.sub(end, n, what).bytes;
     };
@@ -86,16 +86,6 @@ function blobStrings(elf: ElfFile, blob: Region): { version: Uint8Array; modinfo
     version: goString(elf, blob.u64(16, 'the build info header'), 'the Go version'),
     modinfo: goString(elf, blob.u64(24, 'the build info header'), 'the module information'),
   };
-}
-
-/** encoding/binary.Uvarint: the value and the offset after it. */
-function uvarint(r: Region, off: number, what: string): { value: number; end: number } {
-  let value = 0;
-  for (let p = off, scale = 1; ; p++, scale *= 128) {
-    const b = r.u8(p, what);
-    value += (b & 0x7f) * scale;
-    if ((b & 0x80) === 0) return { value, end: p + 1 };
-  }
 }
 
 /** The bytes of the Go string header (pointer, length) at addr. */

@@ -13,6 +13,18 @@ export interface Pclntab {
   readonly maxPc: number;
   /** The function whose code holds pc, or null. */
   findFunc(pc: number): GoFunc | null;
+  /** Where runtime.firstmoduledata says the type descriptors are; null when it was not found. */
+  readonly moduleTypes: ModuleTypes | null;
+}
+
+/** The words of runtime.moduledata that locate the type descriptors (runtime/symtab.go). */
+export interface ModuleTypes {
+  /** [types, etypes): every type descriptor, and the names and types they refer to by offset. */
+  readonly types: number;
+  readonly etypes: number;
+  /** The typelinks slice (address, length): int32 offsets from types, one per unnamed type reflect may build. */
+  readonly typelinks: number;
+  readonly ntypelinks: number;
 }
 
 export interface GoFunc {
@@ -83,6 +95,7 @@ export function readPclntab(elf: ElfFile): Pclntab {
     goLayout: layout,
     minPc,
     maxPc,
+    moduleTypes: moduledata?.types ?? null,
     findFunc(pc) {
       if (pc < minPc || pc >= maxPc) return null;
       let lo = 0;
@@ -212,15 +225,16 @@ function checkHeader(tab: Region, quantum: number): '1.18' | '1.20' {
 
 /**
  * runtime.firstmoduledata: the one word in the data sections that points at the pclntab and is
- * followed by the funcnametab slice. It holds `text` (the base of function entries) and `gofunc`
- * (the base of funcdata, where the inline trees are). Go 1.20 added covctrs/ecovctrs before it.
+ * followed by the funcnametab slice. It holds `text` (the base of function entries), `gofunc`
+ * (the base of funcdata, where the inline trees are) and where the type descriptors are. Go 1.20
+ * added covctrs/ecovctrs before gofunc.
  */
 function findModuledata(
   elf: ElfFile,
   pclntabAddr: number,
   funcnametabAddr: number,
   layout: '1.18' | '1.20',
-): { text: number; gofunc: number } | null {
+): { text: number; gofunc: number; types: ModuleTypes } | null {
   const lo = pclntabAddr % 2 ** 32;
   for (const { region, offset } of dataRanges(elf)) {
     // moduledata is pointer-aligned in memory, and so in the file (segments keep addresses and
@@ -228,10 +242,22 @@ function findModuledata(
     for (let o = (8 - (offset % 8)) % 8; o + 400 <= region.length; o += 8) {
       if (region.u32(o, 'the data') !== lo || region.u64(o, 'the data') !== pclntabAddr) continue;
       const word = (i: number) => region.u64(o + 8 * i, 'runtime.firstmoduledata');
-      if (word(1) === funcnametabAddr) return { text: word(22), gofunc: word(layout === '1.18' ? 38 : 40) };
+      if (word(1) === funcnametabAddr) {
+        return { text: word(22), gofunc: word(layout === '1.18' ? 38 : 40), types: moduleTypes(word, layout) };
+      }
     }
   }
   return null;
+}
+
+/**
+ * types, etypes and the typelinks slice: words 35, 36, 42 and 43 of runtime.moduledata in Go 1.18–1.19
+ * (1.19 runtime/symtab.go:415-437), two words later since Go 1.20 added covctrs and ecovctrs before
+ * them (1.23 runtime/symtab.go:388-413; Go 1.24's DWARF gives the same offsets).
+ */
+function moduleTypes(word: (i: number) => number, layout: '1.18' | '1.20'): ModuleTypes {
+  const at = layout === '1.18' ? 35 : 37;
+  return { types: word(at), etypes: word(at + 1), typelinks: word(at + 7), ntypelinks: word(at + 8) };
 }
 
 /** Data sections by name, or every loadable segment of a file without section headers. */

@@ -50,6 +50,20 @@ export class Region {
     return this.#view.getUint32(off, true) + this.#view.getUint32(off + 4, true) * 2 ** 32;
   }
 
+  /**
+   * encoding/binary.Uvarint: the value and the offset after it. Exact below 2^53; longer runs of
+   * continuation bytes only make it larger than any length a bounds check lets through. A run
+   * without end is a BinaryError at the end of the region.
+   */
+  uvarint(off: number, what: string): { value: number; end: number } {
+    let value = 0;
+    for (let p = off, scale = 1; ; p++, scale *= 128) {
+      const b = this.u8(p, what);
+      value += (b & 0x7f) * scale;
+      if ((b & 0x80) === 0) return { value, end: p + 1 };
+    }
+  }
+
   /** The NUL-terminated UTF-8 string at off; its NUL must be inside the region. */
   cString(off: number, what: string): string {
     this.check(off, 1, what);

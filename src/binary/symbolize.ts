@@ -3,10 +3,12 @@ import type { Limits } from '../limits.js';
 import type { Frame } from '../pprof/profile.js';
 import { readBuildInfo, type BuildInfo } from './buildinfo.js';
 import { fileOffset, parseElf, type ElfFile } from './elf.js';
+import { mapRuntimeFor, type MapRuntime } from './map-runtime.js';
+import { readMapTypes, type GoMapTypes } from './map-types.js';
 import { readPclntab, type Pclntab } from './pclntab.js';
 import { corrupt } from './region.js';
 
-/** A Go program's code, as far as attribution needs it: PCs to frames, calls to their targets. */
+/** A Go program's code, as far as attribution needs it: PCs to frames, calls to their targets, map types. */
 export interface Symbolizer {
   /** The GNU build-id of the binary, "" when it has none. */
   readonly buildId: string;
@@ -20,6 +22,13 @@ export interface Symbolizer {
   stackFrames(pcs: readonly number[]): Frame[][];
   /** The function the call instruction ending at returnPc calls, or null if it is no direct call. */
   callTarget(returnPc: number): string | null;
+  /** Every map type of the program, read from its type descriptors on the first call (map-types.ts). */
+  mapTypes(): GoMapTypes;
+  /**
+   * What the program's map runtime allocates besides the tables, for its Go version (build info)
+   * and map implementation; null without build info or map types, or for a version mapbloat has no facts for.
+   */
+  mapRuntime(): MapRuntime | null;
 }
 
 /**
@@ -30,13 +39,21 @@ export interface Symbolizer {
 export function symbolizerFor(bytes: Uint8Array, limits: Pick<Limits, 'binaryBytes'>): Symbolizer {
   const elf = parseElf(bytes, limits);
   const table = readPclntab(elf);
+  const buildInfo = readBuildInfo(elf);
+  let maps: GoMapTypes | undefined;
+  const mapTypes = () => (maps ??= readMapTypes(elf, table.moduleTypes));
   return {
     buildId: elf.gnuBuildId,
-    buildInfo: readBuildInfo(elf),
+    buildInfo,
     stackFrames: (pcs) => stackFrames(table, pcs),
     callTarget: (returnPc) => {
       const target = directCallTarget(elf, returnPc);
       return target === null ? null : (table.findFunc(target)?.name ?? null);
+    },
+    mapTypes,
+    mapRuntime: () => {
+      const impl = mapTypes().impl;
+      return buildInfo === null || impl === null ? null : mapRuntimeFor(buildInfo.goVersion, impl);
     },
   };
 }
