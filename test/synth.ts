@@ -25,7 +25,8 @@ export interface SynthSample {
  * A small profile built from names: one location per frame, functions and strings interned.
  * For error cases and edge cases the corpus does not have (CPU profiles, odd sample types).
  */
-export function synthProfile(sampleTypes: ReadonlyArray<readonly [string, string]>, samples: readonly SynthSample[] = []): Uint8Array {
+/** `filePrefix`: where a function's file is, before its package name (default: none, "main/x.go"). */
+export function synthProfile(sampleTypes: ReadonlyArray<readonly [string, string]>, samples: readonly SynthSample[] = [], filePrefix = ''): Uint8Array {
   const strings = [''];
   const str = (s: string): number => {
     let i = strings.indexOf(s);
@@ -44,7 +45,7 @@ export function synthProfile(sampleTypes: ReadonlyArray<readonly [string, string
         if (fid === undefined) {
           fid = functions.length + 1;
           fnIds.set(fn, fid);
-          functions.push({ id: fid, name: str(fn), system_name: str(fn), filename: str(`${fn.split('.')[0]}/x.go`) });
+          functions.push({ id: fid, name: str(fn), system_name: str(fn), filename: str(filePrefix === '' ? `${fn.split('.')[0]}/x.go` : `${filePrefix}main.go`) });
         }
         const key = `${fn}:${line}`;
         let lid = locIds.get(key);

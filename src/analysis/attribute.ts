@@ -1,12 +1,14 @@
 import { PHASES, type Phase } from '../go/phase.js';
 import type { ValueType } from '../pprof/profile.js';
-import type { LineOp } from '../source/map-lines.js';
+import type { LineOp, MapOperands } from '../source/map-lines.js';
 import { leafFrame, NO_FRAME, stackFrameIds } from '../stacks/frame-table.js';
 import type { Evidence, RecoveredProfile } from '../stacks/recover.js';
 import type { RuntimeFrames } from '../stacks/runtime-frames.js';
 import type { MainModule } from '../stacks/main-module.js';
-import { classify, HMAP, MAP, OWN, RUNTIME, STD, SWISS, UNLINKED_MAP } from './attribution/classify.js';
-import { Groups, NO_VIA } from './attribution/groups.js';
+import { classify, HMAP, MAP, OWN, RECOVERED, RUNTIME, STD, SWISS, UNLINKED_MAP } from './attribution/classify.js';
+import { shapeCandidates, type BinaryMapTypes } from './attribution/candidates.js';
+import { Groups, NO_VIA, type Group } from './attribution/groups.js';
+import { chooseCandidate, phasesFromSizes, sampleKind, shapeOf, type MapShape, type SizedSample } from './attribution/shapes.js';
 import { findOwner, type OwnerFound } from './attribution/owner.js';
 
 export type Granularity = 'line' | 'function';
@@ -48,6 +50,10 @@ export interface MapSite {
   readonly phases: Readonly<Partial<Record<Phase, Values>>>;
   /** Source evidence only: a line of the site also allocates non-map memory, counted whole. */
   readonly mixed: boolean;
+  /** What the sizes of its objects say of its maps, when its map type is known (§10). */
+  readonly shape: MapShape | null;
+  /** Its phases were read from object sizes (stock profile + binary): inferred, not seen in frames. */
+  readonly phasesFromSizes: boolean;
 }
 
 export interface Attribution {
@@ -91,6 +97,9 @@ export function attributeMaps(recovered: RecoveredProfile, options: AttributionO
   const lookup = runtimeFrames === 'hidden' ? recovered.source?.lookup : undefined;
   // Per leaf frame, its line's map operation, looked up once: null when it has none.
   const sourceOps: Array<LineOp | null | undefined> = lookup === undefined ? [] : new Array(table.frames.length);
+  const sizedForSource = lookup === undefined ? null : sizedSamples(profile.sampleTypes, values);
+  // Leaf frame → its samples, for the lines whose map objects are told apart by size.
+  const toSplit = new Map<number, number[]>();
 
   const heap = new Float64Array(nTypes);
   const linknamedOnly = new Float64Array(nTypes);
@@ -122,8 +131,13 @@ export function attributeMaps(recovered: RecoveredProfile, options: AttributionO
     if (!(sampleFlags & UNLINKED_MAP)) for (let t = 0; t < nTypes; t++) linknamedOnly[t] += values[base + t];
     findOwner(table, frameFlags, ownerRule === 'app', profile.samples, i, found);
     const group = groups.add(found.owner, found.owner === found.site ? NO_VIA : table.functionOf[found.site], phase, i);
+    group.flags |= sampleFlags;
     if (found.recovered) group.recovered = true;
   }
+  splitLines();
+  const runtime = seen & SWISS ? 'swiss' : seen & HMAP ? 'hmap' : 'unknown';
+  const sized = sizedSamples(profile.sampleTypes, values);
+  if (sized !== null) for (const group of groups.all()) shapeGroup(group, groups, sized, recovered.mapTypes, runtime);
 
   const sites = groups.sites(profile.sampleTypes, table.functions, recovered.evidence);
   return {
@@ -133,27 +147,52 @@ export function attributeMaps(recovered: RecoveredProfile, options: AttributionO
     mainModule,
     totals: { heap: Array.from(heap), map: Array.from(groups.map) },
     sites,
-    runtime: seen & SWISS ? 'swiss' : seen & HMAP ? 'hmap' : 'unknown',
+    runtime,
     runtimeFrames,
     visibility: visibility(recovered, sites.length > 0),
     linknamedOnly: Array.from(linknamedOnly),
     negativeSamples: Array.from(negatives),
   };
 
-  /** Step 4: a leaf line that is a map operation by its source is the site (§5 from there on). */
+  /**
+   * Step 4: a leaf line that is a map operation by its source is the site (§5 from there on).
+   * When its map type is known, only samples whose sizes are map objects count: a line that also
+   * allocates something else is split by size, and one whose map allocates nothing here (a
+   * presized map) is no site at all.
+   */
   function addFromSource(i: number): void {
     const leaf = leafFrame(table, stackLocations[stackStart[i]]);
     if (leaf === NO_FRAME || frameFlags[leaf] & (RUNTIME | MAP)) return;
     let op = sourceOps[leaf];
     if (op === undefined) op = sourceOps[leaf] = lookup?.(table.frames[leaf].file, table.frames[leaf].line) ?? null;
     if (op === null) return;
+    // Only a line that allocates something besides the map needs its samples told apart, and
+    // they are told apart together (below, splitLines).
+    if (op.mixed && op.types !== null && sizedForSource !== null) {
+      const line = toSplit.get(leaf) ?? toSplit.set(leaf, []).get(leaf)!;
+      line.push(i);
+      return;
+    }
+    addSourceSample(i, op, false);
+  }
+
+  /** Step 4b: the samples of lines to split, the map's by their sizes (see mapSamplesOf). */
+  function splitLines(): void {
+    for (const [leaf, samples] of toSplit) {
+      const op = sourceOps[leaf]!;
+      for (const i of mapSamplesOf(samples, op.types!, sizedForSource!)) addSourceSample(i, op, true);
+    }
+  }
+
+  function addSourceSample(i: number, op: LineOp, split: boolean): void {
     const frames = stackFrameIds(table, profile, i);
     const own = frames.findIndex((f) => frameFlags[f] & OWN);
     const outsideStd = frames.findIndex((f) => !(frameFlags[f] & STD));
     const owner = own >= 0 ? own : Math.max(outsideStd, 0);
     const group = groups.add(frames[owner], owner === 0 ? NO_VIA : table.functionOf[frames[0]], PHASES.indexOf(op.phase), i);
     group.fromSource = true;
-    if (op.mixed) group.mixed = true;
+    if (op.mixed && !split) group.mixed = true;
+    group.sourceTypes = group.sourceTypes === undefined || group.sourceTypes === op.types ? op.types : null;
   }
 }
 
@@ -161,4 +200,71 @@ function visibility({ runtimeFrames, recovery }: RecoveredProfile, anySite: bool
   if (runtimeFrames === 'present' || recovery === 'binary') return 'exact';
   if (recovery === 'source') return 'inferred';
   return anySite ? 'partial' : 'none';
+}
+
+/**
+ * Step 6: the shape of a group's maps, from the sizes of its objects and the map types it may
+ * be of; for a stock profile read with --binary (phases from the entry point alone), the phases
+ * its sizes tell.
+ */
+function shapeGroup(group: Group, groups: Groups, sized: SizeReader, binary: BinaryMapTypes | null, runtime: MapRuntime): void {
+  const samples = group.samples.map((i, k) => sized.sample(i, PHASES[group.samplePhases[k]]));
+  const chosen = chooseCandidate(samples, shapeCandidates(binary, group.sourceTypes, group.flags, runtime));
+  if (chosen === null) return;
+  if (group.flags & RECOVERED) {
+    phasesFromSizes(samples, chosen.candidate).forEach((phase, k) => {
+      if (phase !== samples[k].phase) groups.rephase(group, k, PHASES.indexOf(phase));
+    });
+    group.phasesFromSizes = true;
+  }
+  group.shape = shapeOf(
+    group.samples.map((i, k) => sized.sample(i, PHASES[group.samplePhases[k]])),
+    chosen.candidate,
+    chosen.explained,
+  );
+}
+
+interface SizeReader {
+  sample(i: number, phase: Phase): SizedSample;
+}
+
+/** Reads a sample's objects and bytes; null for a profile without the four heap sample types. */
+function sizedSamples(types: readonly ValueType[], values: Float64Array): SizeReader | null {
+  const at = (name: string) => types.findIndex((t) => t.type === name);
+  const [io, is, ao, as] = ['inuse_objects', 'inuse_space', 'alloc_objects', 'alloc_space'].map(at);
+  if ([io, is, ao, as].some((t) => t < 0)) return null;
+  const n = types.length;
+  return {
+    sample: (i, phase) => ({
+      phase,
+      inuseObjects: values[i * n + io],
+      inuseBytes: values[i * n + is],
+      allocObjects: values[i * n + ao],
+      allocBytes: values[i * n + as],
+    }),
+  };
+}
+
+/**
+ * The samples of a source line that are its map's objects: headers, buckets, groups and tables
+ * of the line's declared map type, under the runtime that explains most of them. What growth
+ * allocates besides tables (hmap mapextra, Swiss table structs and directories) is small and made
+ * with a table, once per table at most: a sample of that size made more often than the line's tables is the
+ * line's other allocation (&Session{}: 24 bytes, like mapextra).
+ */
+function mapSamplesOf(samples: readonly number[], operands: MapOperands, sized: SizeReader): number[] {
+  const read = samples.map((i) => sized.sample(i, 'assign'));
+  let best: number[] = [];
+  let bestBytes = 0;
+  for (const { geometry: g } of shapeCandidates(null, operands, 0, 'unknown')) {
+    const kinds = read.map((s) => sampleKind(s, g));
+    const tables = read.reduce((sum, s, k) => sum + (kinds[k] === 'table' ? s.allocObjects : 0), 0);
+    const map = samples.filter((_, k) => {
+      const kind = kinds[k];
+      return kind === 'table' || kind === 'bucket' || kind === 'header' || (kind === 'map-other' && read[k].allocObjects <= tables);
+    });
+    const bytes = map.reduce((sum, i) => sum + sized.sample(i, 'assign').allocBytes, 0);
+    if (bytes > bestBytes) [best, bestBytes] = [map, bytes];
+  }
+  return best;
 }

@@ -4,11 +4,9 @@ import type { ModuleTypes } from './pclntab.js';
 import { corrupt } from './region.js';
 import { KIND_MAP, TFLAG_NAMED, TypeDescriptors } from './rtype.js';
 
-/**
- * The two map implementations: the runtime's hash maps of buckets (Go 1.18–1.23, and 1.24 with
- * GOEXPERIMENT=noswissmap) and the Swiss tables of internal/runtime/maps (Go 1.24).
- */
-export type MapImpl = 'hmap' | 'swiss';
+import type { MapImpl } from '../go/map-runtime.js';
+
+export type { MapImpl };
 
 /** Every map type of a Go program, read from its type descriptors. */
 export interface GoMapTypes {
@@ -42,6 +40,8 @@ interface MapTypeCommon {
   readonly indirectElem: boolean;
   /** The flags word as stored; hmap and Swiss tables assign its bits differently. */
   readonly flags: number;
+  /** Whether a bucket or group holds pointers: the garbage collector scans it, and Go ≥ 1.22 gives big ones a malloc header. */
+  readonly tablePointers: boolean;
 }
 
 /** runtime.maptype (1.18–1.20), internal/abi.MapType (1.21–1.23), internal/abi.OldMapType (1.24). */
@@ -185,6 +185,8 @@ function readMapType(t: TypeDescriptors, off: number, impl: MapImpl): GoMapType 
     indirectKey: (flags & layout.indirectKey) !== 0,
     indirectElem: (flags & layout.indirectElem) !== 0,
     flags,
+    // The type header's PtrBytes (@8): how much of the bucket or group holds pointers.
+    tablePointers: t.region.u64(pointee(t, off, TABLE_TYPE_AT, 'bucket or group') + 8, 'a bucket or group type') > 0,
   };
   if (impl === 'hmap') {
     const [keySlot, elemSlot] = [d.u8(HMAP.keySlot, 'a map type'), d.u8(HMAP.elemSlot, 'a map type')];

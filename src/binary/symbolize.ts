@@ -3,7 +3,7 @@ import type { Limits } from '../limits.js';
 import type { Frame } from '../pprof/profile.js';
 import { readBuildInfo, type BuildInfo } from './buildinfo.js';
 import { fileOffset, parseElf, type ElfFile } from './elf.js';
-import { mapRuntimeFor, type MapRuntime } from './map-runtime.js';
+import { mapRuntimeFor, type MapRuntime } from '../go/map-runtime.js';
 import { readMapTypes, type GoMapTypes } from './map-types.js';
 import { readPclntab, type Pclntab } from './pclntab.js';
 import { corrupt } from './region.js';

@@ -1,11 +1,13 @@
 import { mapShareOfHeapInuse, type AnalyzeResult, type RankedSite } from '../analysis/analyze.js';
 import type { Attribution, MapVisibility } from '../analysis/attribute.js';
+import type { MapShape } from '../analysis/attribution/shapes.js';
+import { adviceFor } from './advice.js';
 import { PHASE_DISPLAY_ORDER } from '../go/phase.js';
 import type { ValueType } from '../pprof/profile.js';
 import type { SourceStats } from '../source/index.js';
 import type { SourcePlace } from '../source/resolve.js';
 import { LAST_RESORT, type FitSpec } from './fit.js';
-import { printable, displayFunction, shortFile, shortFunction, tinyFile, formatBytes, formatPercentRounded, formatShare, formatTime, formatValue } from './format.js';
+import { printable, displayFunction, shortFile, shortFunction, tinyFile, formatBytes, formatCount, formatPercentRounded, formatShare, formatTime, formatValue } from './format.js';
 import type { AnalyzeModel } from './model.js';
 import { formatDelta, plural, sitesShown } from './phrases.js';
 import type { NoteJson } from './schema.js';
@@ -34,6 +36,10 @@ export interface AnalyzeView {
   readonly showVia: boolean;
   /** Whether any site rests on other evidence than the profile's frames. */
   readonly showEvidence: boolean;
+  /** Whether any site has a shape; the column is left out otherwise. */
+  readonly showShape: boolean;
+  /** Advice for the sites shown, in rank order, listed under the table. */
+  readonly advice: ReadonlyArray<{ readonly rank: string; readonly where: string; readonly message: string }>;
   /** How the profile's files were found in the source tree, or null. */
   readonly sources: string | null;
   readonly footer: string;
@@ -55,7 +61,8 @@ export const FIT = {
   location: { shrink: { min: 26, floor: 16 } },
   extraValue: { drop: 1 },
   share: { drop: 2 },
-  via: { drop: 3, shrink: { min: 18, floor: 12 } },
+  shape: { drop: 3, shrink: { min: 22, floor: 16 } },
+  via: { drop: 4, shrink: { min: 18, floor: 12 } },
   evidence: { drop: 4 },
   phases: { drop: LAST_RESORT, shrink: { min: 24, floor: 20 } },
 } as const satisfies Record<string, FitSpec>;
@@ -84,6 +91,8 @@ export interface Row {
   readonly phases: string;
   /** "frames", "binary", "source", "source, mixed". */
   readonly evidence: string;
+  /** "2^18 buckets · 852k–1.7M entries", "100,000 × 1 bucket": the site's maps by their sizes. */
+  readonly shape: string;
 }
 
 const RUNTIME_FRAMES = {
@@ -127,6 +136,7 @@ export function analyzeView({ result, notes }: AnalyzeModel): AnalyzeView {
 
   const showVia = result.sites.some((site) => site.via !== null);
   const showEvidence = result.sites.some((site) => site.evidence !== 'frames');
+  const showShape = result.sites.some((site) => site.shape !== null);
   return {
     source: printable(source),
     headline,
@@ -150,11 +160,20 @@ export function analyzeView({ result, notes }: AnalyzeModel): AnalyzeView {
       { title: '% maps', align: 'right', fit: FIT.share },
       ...extra.map((i) => ({ title: types[i].type, align: 'right' as const, fit: FIT.extraValue })),
       { title: 'phases', align: 'left', fit: FIT.phases },
+      ...(showShape ? [{ title: 'shape', align: 'left' as const, fit: FIT.shape }] : []),
       ...(showVia ? [{ title: 'via', align: 'left' as const, fit: FIT.via }] : []),
       ...(showEvidence ? [{ title: 'evidence', align: 'left' as const, fit: FIT.evidence }] : []),
     ],
     showVia,
     showEvidence,
+    showShape,
+    advice: result.sites.flatMap((site) =>
+      adviceFor(site).map((a) => ({
+        rank: String(site.rank),
+        where: `${displayFunction(site.function)} ${printable(site.line === null ? site.file : `${site.file}:${site.line}`)}`,
+        message: printable(a.message),
+      })),
+    ),
     sources: result.sourceStats === null ? null : printable(sourcesLine(result.sourceStats)),
     rows: result.sites.map((site) => ({
       rank: String(site.rank),
@@ -172,6 +191,7 @@ export function analyzeView({ result, notes }: AnalyzeModel): AnalyzeView {
       via: site.via === null ? '' : shortFunction(site.via),
       fullVia: site.via === null ? '' : displayFunction(site.via),
       evidence: evidenceCell(site),
+      shape: site.shape === null ? '' : shapeCell(site.shape),
     })),
     footer: footer(result),
     notes: notes.map((n) => ({ ...n, message: printable(n.message) })),
@@ -204,6 +224,26 @@ function hiddenSource(result: AnalyzeResult): string {
   if (visibility === 'exact') return "from the binary's call sites";
   if (visibility === 'inferred') return 'inferred from the source';
   return 'through linknamed frames only';
+}
+
+/** A shape in a few words: the largest table and its entries, or how many small maps. */
+export function shapeCell(shape: MapShape): string {
+  const unit = shape.type.impl === 'hmap' ? 'bucket' : 'group';
+  const largest = shape.tables[0];
+  if (largest === undefined) return shape.maps > 0 ? plural(shape.maps, 'map') : '';
+  const count = shape.tables.reduce((sum, t) => sum + t.count, 0);
+  const entries = shape.entries === null ? '' : ` · ${shape.entries.min > 0 ? `${compact(shape.entries.min)}–` : '≤ '}${compact(shape.entries.max)} entries`;
+  if (largest.B === 0) return `${formatCount(count)} × 1 ${unit}${count === 1 ? entries : ''}`;
+  if (shape.type.impl === 'swiss' && count > 1 && largest.slots === 1024) return `${formatCount(count)} tables · ${compact(shape.slots)} slots${entries}`;
+  const size = shape.type.impl === 'hmap' ? `2^${largest.B} buckets` : `2^${largest.B} groups`;
+  return count === 1 ? `${size}${entries}` : `${formatCount(count)} tables, largest ${size}`;
+}
+
+/** 851969 → "852k", 1703936 → "1.7M". */
+function compact(n: number): string {
+  if (n < 1000) return String(n);
+  if (n < 1e6) return `${Math.round(n / 1000)}k`;
+  return `${(n / 1e6).toFixed(n < 1e7 ? 1 : 0)}M`;
 }
 
 function evidenceCell(site: { readonly evidence: string; readonly mixed: boolean }): string {

@@ -1,12 +1,14 @@
 import { mapShareOfHeapInuse, type AnalyzeResult } from '../analysis/analyze.js';
 import type { Attribution } from '../analysis/attribute.js';
+import type { MapShape } from '../analysis/attribution/shapes.js';
+import { adviceFor } from './advice.js';
 import { gateInferred } from '../analysis/gate.js';
 import type { Snapshot } from '../analysis/snapshot.js';
 import { PHASE_DISPLAY_ORDER } from '../go/phase.js';
 import type { ValueType } from '../pprof/profile.js';
 import type { SourceStats } from '../source/index.js';
 import type { AnalyzeModel, DiffModel } from './model.js';
-import type { AnalyzeJson, DiffJson, DiffSiteJson, MemStatsJson, ProfileJson, SiteJson, SiteKeyJson, SourceJson, ValuesJson } from './schema.js';
+import type { AnalyzeJson, DiffJson, DiffSiteJson, MemStatsJson, ProfileJson, ShapeJson, SiteJson, SiteKeyJson, SourceJson, ValuesJson } from './schema.js';
 
 /** The documented JSON of analyze (schema.ts, mapbloat/analyze@1): raw numbers, no formatting. */
 export function analyzeJson({ result, notes }: AnalyzeModel): AnalyzeJson {
@@ -30,6 +32,9 @@ export function analyzeJson({ result, notes }: AnalyzeModel): AnalyzeJson {
             return values === undefined ? [] : [[phase, valuesJson(types, values)]];
           }),
         ),
+        phasesFromSizes: site.phasesFromSizes,
+        shape: site.shape === null ? null : shapeJson(site.shape),
+        advice: adviceFor(site),
       }),
     ),
     siteCounts: { total: result.siteCount, matched: result.matchedCount, shown: result.sites.length },
@@ -129,6 +134,23 @@ function profileJson({ source, profile, attribution }: Snapshot): ProfileJson {
     mainModule: attribution.mainModule === null ? null : { ...attribution.mainModule },
     ownerRule: attribution.ownerRule,
   };
+}
+
+function shapeJson(shape: MapShape): ShapeJson {
+  const { type, maps, slots, entries, growths, garbage, overflowBuckets, indirect } = shape;
+  const per = type.impl === 'hmap' ? 'buckets' : 'groups';
+  return {
+    impl: type.impl,
+    type: { name: type.name, key: type.key, elem: type.elem, from: type.from, [type.impl === 'hmap' ? 'bucketBytes' : 'groupBytes']: type.slotBytes },
+    maps,
+    tables: shape.tables.map((t) => ({ [per]: t.slots / 8, log2: t.B, slots: t.slots, bytes: t.bytes, count: t.count })),
+    slots,
+    entries: entries === null ? null : { ...entries },
+    growths,
+    garbage,
+    overflowBuckets,
+    indirect: { ...indirect },
+  } as ShapeJson;
 }
 
 /** The map total, or null when the map memory could not be seen at all: never a false zero. */

@@ -25,11 +25,17 @@ export function renderAnalyzeMarkdown(model: AnalyzeModel): string {
         `**${md(row.values[0])}**`,
         ...row.values.slice(1).map(md),
         md(row.phases),
+        ...(view.showShape ? [md(row.shape)] : []),
         ...(view.showVia ? [row.via === '' ? '' : code(row.via)] : []),
         ...(view.showEvidence ? [md(row.evidence)] : []),
       ]),
     ),
   );
+  if (view.advice.length > 0) {
+    lines.push('**Advice**', '');
+    for (const a of view.advice) lines.push(`- #${a.rank} ${code(a.where)}: ${md(a.message)}`);
+    lines.push('');
+  }
   lines.push(`<sub>${md(view.footer)}</sub>`);
   return `${lines.join('\n')}\n`;
 }

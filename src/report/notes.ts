@@ -59,8 +59,8 @@ const CALL_SITES_NOTE: NoteJson = {
   code: 'call-sites-from-binary',
   message:
     "Runtime frames hidden: Go's heap profile writer removed them, and the program's binary recovered which runtime map function each allocating line calls (mapassign, makemap, mapclone). " +
-    'Map memory per site is exact; growth and overflow buckets are allocated inside mapassign and count as assign. ' +
-    'The text profile (/debug/pprof/heap?debug=1) with --binary gives the phases too.',
+    'Map memory per site is exact. Growth and overflow buckets are allocated inside mapassign: their phases are inferred from the sizes of the objects and the map types in the binary. ' +
+    'The text profile (/debug/pprof/heap?debug=1) with --binary shows the phases in the frames.',
 };
 
 export function diffNotes(diff: DiffResult): NoteJson[] {

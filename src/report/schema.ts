@@ -60,15 +60,46 @@ export interface SiteKeyJson {
   evidence: 'frames' | 'binary' | 'source';
 }
 
+/**
+ * What the sizes of a site's heap objects say of its maps (docs/attribution.md §10), when its
+ * map type is known: from the binary's type descriptors, or the map's declared type in source.
+ */
+export interface ShapeJson {
+  impl: 'hmap' | 'swiss';
+  /** name, key and elem: as reflect prints them (binary); null when only the layout is known (source). */
+  type: { name: string | null; key: string | null; elem: string | null; from: 'binary' | 'source'; bucketBytes?: number; groupBytes?: number };
+  /** Live maps made at this site (their headers); 0 when the site only fills maps made elsewhere. */
+  maps: number;
+  /** Live tables by size, largest first: 2^log2 buckets (hmap) or groups (Swiss) of 8 slots, bytes per table, how many. */
+  tables: Array<{ buckets?: number; groups?: number; log2: number; slots: number; bytes: number; count: number }>;
+  /** Slots of all live tables together (a Swiss map past 1024 slots is several tables). */
+  slots: number;
+  /** Bounds on the entries the site's largest map held at its peak; null without a live table. */
+  entries: { min: number; max: number } | null;
+  /** Tables allocated by growth, and their bytes since freed. */
+  growths: number;
+  garbage: number;
+  /** hmap overflow buckets live past their table. */
+  overflowBuckets: number;
+  /** Live objects of elems too large for the table (over 128 bytes), and their bytes. */
+  indirect: { count: number; bytes: number };
+}
+
 export interface SiteJson extends SiteKeyJson {
   values: ValuesJson;
   /** Only the phases with a non-zero value. */
   phases: Partial<Record<PhaseName, ValuesJson>>;
   /**
    * Evidence "source" only: the line also allocates memory that is not the map (e.g.
-   * `cache[id] = make([]byte, n)`); its values count the whole line.
+   * `cache[id] = make([]byte, n)`); its values count the whole line. false when the sizes of its
+   * objects told the map's apart.
    */
   mixed: boolean;
+  /** The phases were read from object sizes (a stock profile with --binary), not seen in frames. */
+  phasesFromSizes: boolean;
+  shape: ShapeJson | null;
+  /** Short, specific advice the numbers support; empty when they support none. */
+  advice: NoteJson[];
 }
 
 /** How the profile's file names were found under --source-path (evidence "source"). */

@@ -37,12 +37,20 @@ export function renderAnalyzeTable(model: AnalyzeModel, ctx: RenderContext): str
       [row.values[0], c.cyan],
       ...row.values.slice(1).map((v): Cell => [v]),
       [row.phases, undefined, row.phasesShort],
+      ...(view.showShape ? [[row.shape] as Cell] : []),
       ...(view.showVia ? [[row.via, c.dim] as Cell] : []),
       ...(view.showEvidence ? [[row.evidence, row.evidence.endsWith('mixed') ? c.yellow : undefined] as Cell] : []),
     ]);
     lines.push(...grid(view.columns, rows, c, ctx.width), '');
   }
   lines.push(c.dim(view.footer));
+  if (view.advice.length > 0) {
+    lines.push('', c.bold('advice'));
+    for (const a of view.advice) {
+      const [first, ...more] = wrap(a.message, ctx.width === null ? null : ctx.width - 7);
+      lines.push(`  ${c.dim(`#${a.rank}`.padStart(3))}  ${first}`, ...more.map((line) => `       ${line}`));
+    }
+  }
   return `${lines.join('\n')}\n`;
 }
 

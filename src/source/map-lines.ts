@@ -1,4 +1,7 @@
 import { tokenize, type Token } from './lexer.js';
+import type { TypeLayout } from '../go/type-layout.js';
+import { closing, is, isIdent, skipType } from './syntax.js';
+import { PackageTypes } from './types.js';
 
 /** What a source line does to a map, as far as its Go source tells (docs/attribution.md §9 evidence "source"). */
 export interface LineOp {
@@ -6,6 +9,13 @@ export interface LineOp {
   readonly phase: 'create' | 'assign' | 'clone';
   /** The line also allocates something that is not the map (its bytes are counted whole). */
   readonly mixed: boolean;
+  /** The map's key and elem layouts, when its declared type can be sized; null otherwise. */
+  readonly types: MapOperands | null;
+}
+
+export interface MapOperands {
+  readonly key: TypeLayout;
+  readonly elem: TypeLayout;
 }
 
 /**
@@ -16,100 +26,30 @@ export function mapLines(files: ReadonlyArray<{ readonly path: string; readonly 
   const tokens = files.map((f) => tokenize(f.text));
   const mapTypes = new Set<string>();
   for (const t of tokens) collectMapTypes(t, mapTypes);
-  const mapNames = new Set<string>();
+  const mapNames = new Map<string, TypeAt>();
   for (const t of tokens) collectMapNames(t, mapTypes, mapNames);
-  return new Map(files.map((f, i) => [f.path, lineOps(tokens[i], mapTypes, mapNames)]));
+  const operands = mapOperands(new PackageTypes(tokens));
+  return new Map(files.map((f, i) => [f.path, lineOps(tokens[i], mapTypes, mapNames, operands)]));
 }
 
-const is = (t: Token | undefined, text: string): boolean => t !== undefined && t.text === text && t.kind !== 'string' && t.kind !== 'rune';
-const isIdent = (t: Token | undefined): t is Token => t !== undefined && t.kind === 'ident';
-
-const PAIRS: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
-
-/**
- * Per token, the index after the bracket that closes it (each kind nested on its own, an unclosed
- * one closing at the end): computed once per file, so that finding a closer is O(1) and a file of
- * unclosed brackets is read in linear time.
- */
-const closers = new WeakMap<readonly Token[], Int32Array>();
-
-function closerTable(t: readonly Token[]): Int32Array {
-  const table = new Int32Array(t.length).fill(t.length);
-  const open: Record<string, number[]> = { '(': [], '[': [], '{': [] };
-  const opener: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
-  t.forEach((tok, i) => {
-    if (tok.kind !== 'op') return;
-    if (tok.text in PAIRS) open[tok.text].push(i);
-    else if (tok.text in opener) {
-      const at = open[opener[tok.text]].pop();
-      if (at !== undefined) table[at] = i + 1;
-    }
-  });
-  return table;
+/** Where a name's map type is written: tokens and the index its type starts at. */
+interface TypeAt {
+  readonly t: readonly Token[];
+  readonly at: number;
 }
 
-/** Index after the bracket that closes the one at `open`. */
-function closing(t: readonly Token[], open: number): number {
-  let table = closers.get(t);
-  if (table === undefined) closers.set(t, (table = closerTable(t)));
-  return table[open];
-}
-
-/**
- * Index after the Go type starting at i, or -1 when no type starts there. Prefixes (pointers,
- * slices, arrays, maps, channels, func results) are walked in a loop, not by recursion: a crafted
- * file of 100,000 stars must not exhaust the stack.
- */
-function skipType(t: readonly Token[], start: number): number {
-  let i = start;
-  // Past a func type's parameters, the index to fall back on when no result type follows.
-  let funcEnd = -1;
-  const none = () => funcEnd;
-  for (;;) {
-    const tok = t[i];
-    if (tok === undefined) return none();
-    if (tok.kind === 'ident') {
-      let k = i + 1;
-      if (is(t[k], '.') && isIdent(t[k + 1])) k += 2;
-      if (is(t[k], '[') && !is(t[k + 1], ']')) k = closing(t, k); // generic instantiation
-      return k;
+/** The key and elem layouts of the map type at t[i] (`map[K]V` or a named map type). */
+function mapOperands(types: PackageTypes): (where: TypeAt | undefined) => MapOperands | null {
+  const operands = (where: TypeAt | undefined, depth: number): MapOperands | null => {
+    if (where === undefined || depth > 8) return null;
+    const { t, at } = where;
+    if (is(t[at], 'map') && is(t[at + 1], '[')) {
+      const [key, elem] = [types.layout(t, at + 2), types.layout(t, closing(t, at + 1))];
+      return key === null || elem === null ? null : { key, elem };
     }
-    switch (tok.text) {
-      case '*':
-        i++;
-        continue;
-      case '[':
-        i = closing(t, i);
-        continue;
-      case 'map':
-        if (!is(t[i + 1], '[')) return none();
-        i = closing(t, i + 1);
-        continue;
-      case 'chan':
-        i = is(t[i + 1], '<-') ? i + 2 : i + 1;
-        continue;
-      case '<-':
-        if (!is(t[i + 1], 'chan')) return none();
-        i += 2;
-        continue;
-      case '(':
-        return closing(t, i);
-      case 'struct':
-      case 'interface':
-        return is(t[i + 1], '{') ? closing(t, i + 1) : none();
-      case 'func': {
-        if (!is(t[i + 1], '(')) return none();
-        const k = closing(t, i + 1);
-        if (is(t[k], '(')) return closing(t, k);
-        if (is(t[k], '{')) return k; // a body: no result type
-        funcEnd = k;
-        i = k;
-        continue;
-      }
-      default:
-        return none();
-    }
-  }
+    return isIdent(t[at]) ? operands(types.declaration(t[at].text), depth + 1) : null;
+  };
+  return (where) => operands(where, 0);
 }
 
 /** Where an expression can start: a composite literal here is a value, not a type or a body. */
@@ -151,44 +91,79 @@ function makesMap(t: readonly Token[], i: number, mapTypes: ReadonlySet<string>)
  * Names declared or assigned as maps: `x map[…]…` (var, field, parameter: two names side by
  * side happen only in declarations), `x := make(map…)`, `x = map[…]…{}`, `x: make(map…)`.
  */
-function collectMapNames(t: readonly Token[], mapTypes: ReadonlySet<string>, out: Set<string>): void {
+function collectMapNames(t: readonly Token[], mapTypes: ReadonlySet<string>, out: Map<string, TypeAt>): void {
+  // A name declared (or made) twice with different map types has no one type.
+  const add = (name: string, where: TypeAt) => {
+    const known = out.get(name);
+    out.set(name, known === undefined || sameType(known, where) ? where : { t: [], at: 0 });
+  };
   for (let i = 1; i < t.length; i++) {
     if (isMapType(t, i, mapTypes) && isIdent(t[i - 1])) {
       for (let k = i - 1; isIdent(t[k]); k -= 2) {
-        out.add(t[k].text);
+        add(t[k].text, { t, at: i });
         if (!is(t[k - 1], ',')) break;
       }
     }
-    if (isIdent(t[i - 1]) && (is(t[i], ':=') || is(t[i], '=') || is(t[i], ':')) && makesMap(t, i + 1, mapTypes)) out.add(t[i - 1].text);
+    if (isIdent(t[i - 1]) && (is(t[i], ':=') || is(t[i], '=') || is(t[i], ':')) && makesMap(t, i + 1, mapTypes)) {
+      add(t[i - 1].text, { t, at: is(t[i + 1], 'make') ? i + 3 : i + 1 });
+    }
   }
+}
+
+/** Two places that spell the same type, token by token. */
+function sameType(a: TypeAt, b: TypeAt): boolean {
+  const [ea, eb] = [skipType(a.t, a.at), skipType(b.t, b.at)];
+  if (ea < 0 || eb < 0 || ea - a.at !== eb - b.at) return false;
+  for (let k = 0; k < ea - a.at; k++) if (a.t[a.at + k].text !== b.t[b.at + k].text) return false;
+  return true;
 }
 
 const ASSIGN = new Set(['=', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '<<=', '>>=', '&^=', '++', '--']);
 const STATEMENT_END = new Set([';', '{', '}']);
 
-function lineOps(t: readonly Token[], mapTypes: ReadonlySet<string>, mapNames: ReadonlySet<string>): Map<number, LineOp> {
-  const found = new Map<number, { create: boolean; assign: boolean; clone: boolean; other: boolean }>();
+function lineOps(
+  t: readonly Token[],
+  mapTypes: ReadonlySet<string>,
+  mapNames: ReadonlyMap<string, TypeAt>,
+  operands: (where: TypeAt | undefined) => MapOperands | null,
+): Map<number, LineOp> {
+  interface Found {
+    create: boolean;
+    assign: boolean;
+    clone: boolean;
+    other: boolean;
+    /** The map types the line's operations name: one sized type, or none the report can use. */
+    types: MapOperands | null | undefined;
+  }
+  const found = new Map<number, Found>();
   const at = (line: number) => {
     let f = found.get(line);
     if (f === undefined) {
-      f = { create: false, assign: false, clone: false, other: false };
+      f = { create: false, assign: false, clone: false, other: false, types: undefined };
       found.set(line, f);
     }
+    return f;
+  };
+  const typed = (f: Found, where: TypeAt | undefined) => {
+    const types = operands(where);
+    f.types = f.types === undefined || sameOperands(f.types, types) ? types : null;
     return f;
   };
   for (let i = 0; i < t.length; i++) {
     const tok = t[i];
     const prev = t[i - 1];
     if (is(tok, 'maps') && is(t[i + 1], '.') && isIdent(t[i + 2]) && is(t[i + 3], '(')) {
-      if (t[i + 2].text === 'Clone') at(tok.line).clone = true;
-      if (t[i + 2].text === 'Copy') at(tok.line).assign = true;
+      // maps.Clone(src) and maps.Copy(dst, src): the map is the first argument.
+      const source = isIdent(t[i + 4]) ? mapNames.get(t[i + 4].text) : undefined;
+      if (t[i + 2].text === 'Clone') typed(at(tok.line), source).clone = true;
+      if (t[i + 2].text === 'Copy') typed(at(tok.line), source).assign = true;
     } else if (is(tok, 'make') && is(t[i + 1], '(')) {
-      if (isMapType(t, i + 2, mapTypes)) at(tok.line).create = true;
+      if (isMapType(t, i + 2, mapTypes)) typed(at(tok.line), { t, at: i + 2 }).create = true;
       else at(tok.line).other = true;
     } else if ((is(tok, 'map') || (isIdent(tok) && mapTypes.has(tok.text))) && exprStart(prev) && makesMap(t, i, mapTypes)) {
-      at(tok.line).create = true;
+      typed(at(tok.line), { t, at: i }).create = true;
     } else if (isIdent(tok) && mapNames.has(tok.text) && is(t[i + 1], '[') && assignedTo(t, closing(t, i + 1))) {
-      at(tok.line).assign = true;
+      typed(at(tok.line), mapNames.get(tok.text)).assign = true;
     } else if (allocates(t, i)) {
       at(tok.line).other = true;
     }
@@ -197,9 +172,15 @@ function lineOps(t: readonly Token[], mapTypes: ReadonlySet<string>, mapNames: R
   for (const [line, f] of found) {
     // docs/attribution.md §4 order: clone before create before assign.
     const phase = f.clone ? 'clone' : f.create ? 'create' : f.assign ? 'assign' : null;
-    if (phase !== null) ops.set(line, { phase, mixed: f.other });
+    if (phase !== null) ops.set(line, { phase, mixed: f.other, types: f.types ?? null });
   }
   return ops;
+}
+
+function sameOperands(a: MapOperands | null, b: MapOperands | null): boolean {
+  if (a === null || b === null) return a === b;
+  const same = (x: TypeLayout, y: TypeLayout) => x.size === y.size && x.align === y.align && x.pointers === y.pointers;
+  return same(a.key, b.key) && same(a.elem, b.elem);
 }
 
 /** A statement's tokens before its assignment operator: more is not Go anyone writes. */

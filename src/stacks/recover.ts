@@ -1,4 +1,7 @@
+import type { GoMapType } from '../binary/map-types.js';
 import type { Symbolizer } from '../binary/symbolize.js';
+import { BinaryError } from '../errors.js';
+import type { MapRuntime } from '../go/map-runtime.js';
 import type { DecodedInput } from '../pprof/input.js';
 import type { Profile } from '../pprof/profile.js';
 import type { SourceIndex } from '../source/index.js';
@@ -35,6 +38,8 @@ export interface RecoveredProfile {
   readonly recovery: 'binary' | 'source' | null;
   /** The program's own code, or null when nothing tells (docs/attribution.md §5). */
   readonly mainModule: MainModule | null;
+  /** Every map type of the program and its Go version's map facts, from --binary; null without. */
+  readonly mapTypes: { readonly runtime: MapRuntime; readonly types: readonly GoMapType[] } | null;
 }
 
 /**
@@ -59,7 +64,22 @@ export function recoverStacks(input: DecodedInput, inputs: EvidenceInputs): Reco
   const source = symbolizer === null && runtimeFrames === 'hidden' ? sourceFor(profile, table, inputs.sourceTree) : null;
   const recovery = runtimeFrames === 'present' ? null : symbolizer !== null ? 'binary' : source !== null && source.stats.resolvedLines > 0 ? 'source' : null;
   const mainModule = findMainModule(symbolizer?.buildInfo ?? null, inputs.sourceTree?.mainModule() ?? null, table.frames);
-  return { profile, table, runtimeFrames, evidence, source, recovery, mainModule };
+  return { profile, table, runtimeFrames, evidence, source, recovery, mainModule, mapTypes: binaryMapTypes(symbolizer) };
+}
+
+/**
+ * The binary's map types, for the shapes of its maps. A binary that symbolizes but whose type
+ * descriptors cannot be read (a Go version the table of facts does not cover) still gives frames.
+ */
+function binaryMapTypes(symbolizer: Symbolizer | null): RecoveredProfile['mapTypes'] {
+  if (symbolizer === null) return null;
+  try {
+    const runtime = symbolizer.mapRuntime();
+    return runtime === null ? null : { runtime, types: symbolizer.mapTypes().types };
+  } catch (err) {
+    if (err instanceof BinaryError) return null;
+    throw err;
+  }
 }
 
 /** Without --source-path the current directory is tried, and mentioned only when it held the files. */

@@ -72,6 +72,9 @@ describe('attribution rules', () => {
         values: [2, 4096, 1, 2048],
         phases: { assign: [2, 4096, 1, 2048] },
         mixed: false,
+        // No binary and no source: no map type, so no shape.
+        shape: null,
+        phasesFromSizes: false,
       },
     ]);
     expect(a.totals).toEqual({ heap: [3, 4196, 2, 2148], map: [2, 4096, 1, 2048] });

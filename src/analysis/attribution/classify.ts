@@ -15,6 +15,10 @@ export const RECOVERED = 32;
 export const UNLINKED_MAP = 64;
 /** The program's own code (package main or the main module), with owner rule "app". */
 export const OWN = 128;
+/** A map entry point of a key kind: the fast variants the compiler picks for string, 8- and 4-byte keys. */
+export const KEY_STRING = 256;
+export const KEY_64 = 512;
+export const KEY_32 = 1024;
 
 /** The phase rank of a frame or location without a map frame. */
 export const NO_PHASE = 255;
@@ -36,6 +40,9 @@ export function classify(table: FrameTable, own: MainModule | null): Classes {
   const frameFlags = Uint16Array.from(table.frames, (f) => {
     let fl = 0;
     if (own !== null && isOwnFrame(f, own)) fl |= OWN;
+    if (/^runtime\.(mapassign|growWork|evacuate)_faststr$/.test(f.function)) fl |= KEY_STRING;
+    else if (/^runtime\.(mapassign|growWork|evacuate)_fast64(ptr)?$/.test(f.function)) fl |= KEY_64;
+    else if (/^runtime\.(mapassign|growWork|evacuate)_fast32(ptr)?$/.test(f.function)) fl |= KEY_32;
     if (isMapFrame(f.function)) fl |= isLinknamedMapFrame(f.function) ? MAP : MAP | UNLINKED_MAP;
     if (isRuntimeFunction(f.function)) fl |= RUNTIME;
     if (f.recovered === true) fl |= RECOVERED;

@@ -2,12 +2,14 @@ import { PHASES, type Phase } from '../../go/phase.js';
 import type { Frame, ValueType } from '../../pprof/profile.js';
 import type { Evidence } from '../../stacks/recover.js';
 import { compareStrings } from '../rank.js';
+import type { MapOperands } from '../../source/map-lines.js';
 import type { Granularity, MapSite, Values } from '../attribute.js';
+import type { MapShape } from './shapes.js';
 
 /** The via of a site that is its own owner. */
 export const NO_VIA = -1;
 
-interface Group {
+export interface Group {
   readonly owner: Frame;
   readonly values: Float64Array;
   /** PHASES.length rows of sample-type values. */
@@ -19,6 +21,16 @@ interface Group {
   /** Some sample of the group rests on its source line alone. */
   fromSource: boolean;
   mixed: boolean;
+  /** The group's samples and each one's phase rank, for the shape of its maps (step 6). */
+  readonly samples: number[];
+  readonly samplePhases: number[];
+  /** Frame flags of the group's samples or-ed: which map entry points they went through. */
+  flags: number;
+  /** The map key and elem layouts its source lines declare: one, none (null), or not looked up. */
+  sourceTypes: MapOperands | null | undefined;
+  shape: MapShape | null;
+  /** Its phases were read from the sizes of its objects (a stock profile with --binary). */
+  phasesFromSizes: boolean;
 }
 
 /**
@@ -63,7 +75,25 @@ export class Groups {
       group.phases[phaseBase + t] += v;
       viaValues[t] += v;
     }
+    group.samples.push(i);
+    group.samplePhases.push(phase);
     return group;
+  }
+
+  /** Moves the group's k-th sample to another phase: its sizes told what it was. */
+  rephase(group: Group, k: number, phase: number): void {
+    const nTypes = this.#nTypes;
+    const [from, base] = [group.samplePhases[k] * nTypes, group.samples[k] * nTypes];
+    for (let t = 0; t < nTypes; t++) {
+      const v = this.#values[base + t];
+      group.phases[from + t] -= v;
+      group.phases[phase * nTypes + t] += v;
+    }
+    group.samplePhases[k] = phase;
+  }
+
+  all(): IterableIterator<Group> {
+    return this.#groups.values();
   }
 
   #group(ownerFrame: number): Group {
@@ -78,6 +108,12 @@ export class Groups {
         recovered: false,
         fromSource: false,
         mixed: false,
+        samples: [],
+        samplePhases: [],
+        flags: 0,
+        sourceTypes: undefined,
+        shape: null,
+        phasesFromSizes: false,
       };
       this.#groups.set(key, group);
     }
@@ -104,6 +140,8 @@ export class Groups {
         values: Array.from(group.values),
         phases,
         mixed: group.mixed,
+        shape: group.shape,
+        phasesFromSizes: group.phasesFromSizes,
       });
     }
     return sites;

@@ -1,4 +1,3 @@
-import type { MapImpl } from './map-types.js';
 
 /**
  * What a Go version's map runtime allocates besides the tables a map type describes, for sizing
@@ -8,7 +7,22 @@ import type { MapImpl } from './map-types.js';
  */
 export type MapRuntime = HmapRuntime | SwissRuntime;
 
-export interface HmapRuntime {
+/**
+ * The two map implementations: the runtime's hash maps of buckets (Go 1.18–1.23, and 1.24 with
+ * GOEXPERIMENT=noswissmap) and the Swiss tables of internal/runtime/maps (Go 1.24).
+ */
+export type MapImpl = 'hmap' | 'swiss';
+
+interface RuntimeCommon {
+  /**
+   * Go ≥ 1.22 puts an 8-byte header before every object with pointers over 512 bytes (the
+   * allocheaders experiment, on by default since 1.22: runtime/mbitmap.go minSizeForMallocHeader),
+   * and the heap profile records the whole block.
+   */
+  readonly mallocHeaders: boolean;
+}
+
+export interface HmapRuntime extends RuntimeCommon {
   readonly impl: 'hmap';
   /** runtime.hmap, the object make() allocates (makemap_small, makemap). */
   readonly headerSize: number;
@@ -20,7 +34,7 @@ export interface HmapRuntime {
   readonly loadFactor: number;
 }
 
-export interface SwissRuntime {
+export interface SwissRuntime extends RuntimeCommon {
   readonly impl: 'swiss';
   /** internal/runtime/maps.Map, the object make() allocates. */
   readonly headerSize: number;
@@ -41,15 +55,16 @@ const RUNTIMES: ReadonlyArray<{ readonly minors: readonly [number, number]; read
   // 1.19 runtime/map.go:66-72 (bucketCnt, loadFactorNum/Den), :116-130 (hmap), :133-147 (mapextra);
   // 1.23 internal/abi/map.go:11-12, runtime/map.go:71-72, :109-123, :126-140. Identical in both, so taken
   // to hold in 1.20–1.22 too, and in 1.18, whose sources were not at hand: both structs are older.
-  { minors: [18, 23], runtime: { ...HMAP, headerSize: 48 } },
+  { minors: [18, 21], runtime: { ...HMAP, headerSize: 48, mallocHeaders: false } },
+  { minors: [22, 23], runtime: { ...HMAP, headerSize: 48, mallocHeaders: true } },
   // Go 1.24 added hmap.clearSeq (DWARF: runtime.hmap is 56 bytes, clearSeq@40, extra@48), which
   // the bundled go1.24-noswiss smallmaps profile confirms: 64-byte blocks from makemap_small.
-  { minors: [24, 24], runtime: { ...HMAP, headerSize: 56 } },
+  { minors: [24, 24], runtime: { ...HMAP, headerSize: 56, mallocHeaders: true } },
   // DWARF: internal/runtime/maps.Map 48 bytes, maps.table 32, abi.SwissMapGroupSlots 8,
   // maps.maxTableCapacity 1024, maps.maxAvgGroupLoad 7.
   {
     minors: [24, 24],
-    runtime: { impl: 'swiss', headerSize: 48, tableSize: 32, groupSlots: 8, maxTableCapacity: 1024, maxLoad: 7 / 8 },
+    runtime: { impl: 'swiss', headerSize: 48, tableSize: 32, groupSlots: 8, maxTableCapacity: 1024, maxLoad: 7 / 8, mallocHeaders: true },
   },
 ];
 
@@ -64,3 +79,6 @@ export function mapRuntimeFor(goVersion: string, impl: MapImpl): MapRuntime | nu
   const row = RUNTIMES.find((r) => r.runtime.impl === impl && n >= r.minors[0] && n <= r.minors[1]);
   return row?.runtime ?? null;
 }
+
+/** Every runtime a profile without a version may come from, newest first. */
+export const ALL_RUNTIMES: readonly MapRuntime[] = [...RUNTIMES].reverse().map((r) => r.runtime);
