@@ -1,13 +1,14 @@
 import { PHASES, type Phase } from '../go/phase.js';
 import type { ValueType } from '../pprof/profile.js';
 import type { LineOp } from '../source/map-lines.js';
-import { leafFrame, NO_FRAME, stackFrameIds } from '../stacks/frame-table.js';
+import { stackFrameIds } from '../stacks/frame-table.js';
 import type { Evidence, RecoveredProfile } from '../stacks/recover.js';
 import type { RuntimeFrames } from '../stacks/runtime-frames.js';
 import type { MainModule } from '../stacks/main-module.js';
-import { classify, HMAP, MAP, OWN, RUNTIME, STD, SWISS, UNLINKED_MAP } from './attribution/classify.js';
+import { classify, HMAP, MAP, SWISS, UNLINKED_MAP } from './attribution/classify.js';
 import { Groups, NO_VIA } from './attribution/groups.js';
 import { findOwner, type OwnerFound } from './attribution/owner.js';
+import { leafLineOps, sourceOwner } from './attribution/source-ops.js';
 
 export type Granularity = 'line' | 'function';
 /**
@@ -88,9 +89,7 @@ export function attributeMaps(recovered: RecoveredProfile, options: AttributionO
   const { frameFlags, locationFlags, locationPhase } = classify(table, ownerRule === 'app' ? mainModule : null);
   const { stackStart, stackLocations, values } = profile.samples;
   const groups = new Groups(table.frames, table.functionOf, granularity, values, nTypes);
-  const lookup = runtimeFrames === 'hidden' ? recovered.source?.lookup : undefined;
-  // Per leaf frame, its line's map operation, looked up once: null when it has none.
-  const sourceOps: Array<LineOp | null | undefined> = lookup === undefined ? [] : new Array(table.frames.length);
+  const sourceOp = leafLineOps(recovered, frameFlags);
 
   const heap = new Float64Array(nTypes);
   const linknamedOnly = new Float64Array(nTypes);
@@ -116,7 +115,7 @@ export function attributeMaps(recovered: RecoveredProfile, options: AttributionO
     }
     seen |= sampleFlags;
     if (!(sampleFlags & MAP)) {
-      if (lookup !== undefined) addFromSource(i);
+      if (sourceOp !== null) addFromSource(sourceOp, i);
       continue;
     }
     if (!(sampleFlags & UNLINKED_MAP)) for (let t = 0; t < nTypes; t++) linknamedOnly[t] += values[base + t];
@@ -141,16 +140,11 @@ export function attributeMaps(recovered: RecoveredProfile, options: AttributionO
   };
 
   /** Step 4: a leaf line that is a map operation by its source is the site (§5 from there on). */
-  function addFromSource(i: number): void {
-    const leaf = leafFrame(table, stackLocations[stackStart[i]]);
-    if (leaf === NO_FRAME || frameFlags[leaf] & (RUNTIME | MAP)) return;
-    let op = sourceOps[leaf];
-    if (op === undefined) op = sourceOps[leaf] = lookup?.(table.frames[leaf].file, table.frames[leaf].line) ?? null;
+  function addFromSource(sourceOp: (leafLocation: number) => LineOp | null, i: number): void {
+    const op = sourceOp(stackLocations[stackStart[i]]);
     if (op === null) return;
     const frames = stackFrameIds(table, profile, i);
-    const own = frames.findIndex((f) => frameFlags[f] & OWN);
-    const outsideStd = frames.findIndex((f) => !(frameFlags[f] & STD));
-    const owner = own >= 0 ? own : Math.max(outsideStd, 0);
+    const owner = sourceOwner(frames, frameFlags);
     const group = groups.add(frames[owner], owner === 0 ? NO_VIA : table.functionOf[frames[0]], PHASES.indexOf(op.phase), i);
     group.fromSource = true;
     if (op.mixed) group.mixed = true;
