@@ -27,8 +27,18 @@ export interface FakeIoOptions {
 
 /** Runs the CLI in-process, the way bin/mapbloat.js does, with captured output. */
 export async function runCli(argv: readonly string[], options: FakeIoOptions = {}): Promise<CliResult> {
+  const { code, stdout, stderr } = await runCliWriting(argv, options);
+  return { code, stdout, stderr };
+}
+
+/** runCli, and the files the run wrote (absolute path → bytes), kept in memory. */
+export async function runCliWriting(
+  argv: readonly string[],
+  options: FakeIoOptions = {},
+): Promise<CliResult & { readonly written: Readonly<Record<string, Uint8Array>> }> {
   let stdout = '';
   let stderr = '';
+  const written: Record<string, Uint8Array> = {};
   const io: Io = {
     stdout: { write: (t) => void (stdout += t), isTTY: options.isTTY ?? false },
     stderr: { write: (t) => void (stderr += t), isTTY: options.isTTY ?? false },
@@ -36,9 +46,10 @@ export async function runCli(argv: readonly string[], options: FakeIoOptions = {
     env: options.env ?? {},
     cwd: process.cwd(),
     fs: options.files === undefined ? nodeFileSystem : overlayFileSystem(options.files),
+    writeFile: (path, bytes) => void (written[path] = bytes),
   };
   const code = await run(argv, io);
-  return { code, stdout, stderr };
+  return { code, stdout, stderr, written };
 }
 
 /** Fixture path relative to the project root, as a user would type it there. */

@@ -1,15 +1,16 @@
 import { PHASES, type Phase } from '../go/phase.js';
 import type { ValueType } from '../pprof/profile.js';
 import type { LineOp, MapOperands } from '../source/map-lines.js';
-import { leafFrame, NO_FRAME, stackFrameIds } from '../stacks/frame-table.js';
+import { stackFrameIds } from '../stacks/frame-table.js';
 import type { Evidence, RecoveredProfile } from '../stacks/recover.js';
 import type { RuntimeFrames } from '../stacks/runtime-frames.js';
 import type { MainModule } from '../stacks/main-module.js';
-import { classify, HMAP, MAP, OWN, RECOVERED, RUNTIME, STD, SWISS, UNLINKED_MAP } from './attribution/classify.js';
+import { classify, HMAP, MAP, RECOVERED, SWISS, UNLINKED_MAP } from './attribution/classify.js';
 import { shapeCandidates, type BinaryMapTypes } from './attribution/candidates.js';
 import { Groups, NO_VIA, type Group } from './attribution/groups.js';
 import { chooseCandidate, phasesFromSizes, sampleKind, shapeOf, type MapShape, type SizedSample } from './attribution/shapes.js';
 import { findOwner, type OwnerFound } from './attribution/owner.js';
+import { leafLineOps, sourceOwner } from './attribution/source-ops.js';
 
 export type Granularity = 'line' | 'function';
 /**
@@ -72,6 +73,12 @@ export interface Attribution {
   /** Map memory found through linknamed frames (reflect.mapassign, maps.clone, …) alone. */
   readonly linknamedOnly: Values;
   /**
+   * What the sums decided sample by sample beyond the frames: a mixed source line's samples that
+   * are not its map's (`excluded`), and the phases read from object sizes (`phases`). A second
+   * walk over the map samples (the flame graph, the exported profile) follows them.
+   */
+  readonly decided: { readonly excluded: ReadonlySet<number>; readonly phases: ReadonlyMap<number, Phase> };
+  /**
    * Per sample type, the samples with a negative value: a delta profile (the difference of two
    * profiles, as continuous profilers store them), whose values are net changes. Go's writer
    * never writes one.
@@ -94,12 +101,12 @@ export function attributeMaps(recovered: RecoveredProfile, options: AttributionO
   const { frameFlags, locationFlags, locationPhase } = classify(table, ownerRule === 'app' ? mainModule : null);
   const { stackStart, stackLocations, values } = profile.samples;
   const groups = new Groups(table.frames, table.functionOf, granularity, values, nTypes);
-  const lookup = runtimeFrames === 'hidden' ? recovered.source?.lookup : undefined;
-  // Per leaf frame, its line's map operation, looked up once: null when it has none.
-  const sourceOps: Array<LineOp | null | undefined> = lookup === undefined ? [] : new Array(table.frames.length);
-  const sizedForSource = lookup === undefined ? null : sizedSamples(profile.sampleTypes, values);
-  // Leaf frame → its samples, for the lines whose map objects are told apart by size.
-  const toSplit = new Map<number, number[]>();
+  const sourceOp = leafLineOps(recovered, frameFlags);
+  const sizedForSource = sourceOp === null ? null : sizedSamples(profile.sampleTypes, values);
+  // A line's operation → its samples, for the lines whose map objects are told apart by size.
+  const toSplit = new Map<LineOp, number[]>();
+  const excluded = new Set<number>();
+  const rephased = new Map<number, Phase>();
 
   const heap = new Float64Array(nTypes);
   const linknamedOnly = new Float64Array(nTypes);
@@ -125,7 +132,7 @@ export function attributeMaps(recovered: RecoveredProfile, options: AttributionO
     }
     seen |= sampleFlags;
     if (!(sampleFlags & MAP)) {
-      if (lookup !== undefined) addFromSource(i);
+      if (sourceOp !== null) addFromSource(sourceOp, i);
       continue;
     }
     if (!(sampleFlags & UNLINKED_MAP)) for (let t = 0; t < nTypes; t++) linknamedOnly[t] += values[base + t];
@@ -137,7 +144,7 @@ export function attributeMaps(recovered: RecoveredProfile, options: AttributionO
   splitLines();
   const runtime = seen & SWISS ? 'swiss' : seen & HMAP ? 'hmap' : 'unknown';
   const sized = sizedSamples(profile.sampleTypes, values);
-  if (sized !== null) for (const group of groups.all()) shapeGroup(group, groups, sized, recovered.mapTypes, runtime);
+  if (sized !== null) for (const group of groups.all()) shapeGroup(group, groups, sized, recovered.mapTypes, runtime, rephased);
 
   const sites = groups.sites(profile.sampleTypes, table.functions, recovered.evidence);
   return {
@@ -151,6 +158,7 @@ export function attributeMaps(recovered: RecoveredProfile, options: AttributionO
     runtimeFrames,
     visibility: visibility(recovered, sites.length > 0),
     linknamedOnly: Array.from(linknamedOnly),
+    decided: { excluded, phases: rephased },
     negativeSamples: Array.from(negatives),
   };
 
@@ -160,16 +168,13 @@ export function attributeMaps(recovered: RecoveredProfile, options: AttributionO
    * allocates something else is split by size, and one whose map allocates nothing here (a
    * presized map) is no site at all.
    */
-  function addFromSource(i: number): void {
-    const leaf = leafFrame(table, stackLocations[stackStart[i]]);
-    if (leaf === NO_FRAME || frameFlags[leaf] & (RUNTIME | MAP)) return;
-    let op = sourceOps[leaf];
-    if (op === undefined) op = sourceOps[leaf] = lookup?.(table.frames[leaf].file, table.frames[leaf].line) ?? null;
+  function addFromSource(sourceOp: (leafLocation: number) => LineOp | null, i: number): void {
+    const op = sourceOp(stackLocations[stackStart[i]]);
     if (op === null) return;
     // Only a line that allocates something besides the map needs its samples told apart, and
     // they are told apart together (below, splitLines).
     if (op.mixed && op.types !== null && sizedForSource !== null) {
-      const line = toSplit.get(leaf) ?? toSplit.set(leaf, []).get(leaf)!;
+      const line = toSplit.get(op) ?? toSplit.set(op, []).get(op)!;
       line.push(i);
       return;
     }
@@ -178,17 +183,18 @@ export function attributeMaps(recovered: RecoveredProfile, options: AttributionO
 
   /** Step 4b: the samples of lines to split, the map's by their sizes (see mapSamplesOf). */
   function splitLines(): void {
-    for (const [leaf, samples] of toSplit) {
-      const op = sourceOps[leaf]!;
-      for (const i of mapSamplesOf(samples, op.types!, sizedForSource!)) addSourceSample(i, op, true);
+    for (const [op, samples] of toSplit) {
+      const map = new Set(mapSamplesOf(samples, op.types!, sizedForSource!));
+      for (const i of samples) {
+        if (map.has(i)) addSourceSample(i, op, true);
+        else excluded.add(i);
+      }
     }
   }
 
   function addSourceSample(i: number, op: LineOp, split: boolean): void {
     const frames = stackFrameIds(table, profile, i);
-    const own = frames.findIndex((f) => frameFlags[f] & OWN);
-    const outsideStd = frames.findIndex((f) => !(frameFlags[f] & STD));
-    const owner = own >= 0 ? own : Math.max(outsideStd, 0);
+    const owner = sourceOwner(frames, frameFlags);
     const group = groups.add(frames[owner], owner === 0 ? NO_VIA : table.functionOf[frames[0]], PHASES.indexOf(op.phase), i);
     group.fromSource = true;
     if (op.mixed && !split) group.mixed = true;
@@ -207,13 +213,22 @@ function visibility({ runtimeFrames, recovery }: RecoveredProfile, anySite: bool
  * be of; for a stock profile read with --binary (phases from the entry point alone), the phases
  * its sizes tell.
  */
-function shapeGroup(group: Group, groups: Groups, sized: SizeReader, binary: BinaryMapTypes | null, runtime: MapRuntime): void {
+function shapeGroup(
+  group: Group,
+  groups: Groups,
+  sized: SizeReader,
+  binary: BinaryMapTypes | null,
+  runtime: MapRuntime,
+  rephased: Map<number, Phase>,
+): void {
   const samples = group.samples.map((i, k) => sized.sample(i, PHASES[group.samplePhases[k]]));
   const chosen = chooseCandidate(samples, shapeCandidates(binary, group.sourceTypes, group.flags, runtime));
   if (chosen === null) return;
   if (group.flags & RECOVERED) {
     phasesFromSizes(samples, chosen.candidate).forEach((phase, k) => {
-      if (phase !== samples[k].phase) groups.rephase(group, k, PHASES.indexOf(phase));
+      if (phase === samples[k].phase) return;
+      groups.rephase(group, k, PHASES.indexOf(phase));
+      rephased.set(group.samples[k], phase);
     });
     group.phasesFromSizes = true;
   }

@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { FileSystem } from '../source/fs.js';
 
 /** Everything the CLI reaches outside itself, so tests can run it in-process with a fake. */
@@ -19,6 +21,11 @@ export interface Io {
   /** The directory relative paths are read from. */
   readonly cwd: string;
   readonly fs: FileSystem;
+  /**
+   * Writes a whole file (an absolute path), atomically: a reader sees the old file or the new
+   * one, never half of it, and a failed run leaves no partial file behind.
+   */
+  readonly writeFile: (path: string, bytes: Uint8Array) => void;
   /** `go env GOROOT GOMODCACHE` when a Go toolchain is installed; null without one. Never required. */
   readonly goEnv?: () => Promise<{ readonly GOROOT?: string; readonly GOMODCACHE?: string } | null>;
 }
@@ -47,6 +54,7 @@ export function nodeIo(proc: NodeJS.Process = process): Io {
     env: proc.env,
     cwd: proc.cwd(),
     fs: nodeFileSystem,
+    writeFile: writeFileAtomically,
     goEnv: () =>
       new Promise((resolve) => {
         execFile('go', ['env', '-json', 'GOROOT', 'GOMODCACHE'], { timeout: 5000 }, (err, stdout) => {
@@ -79,6 +87,18 @@ export const nodeFileSystem: FileSystem = {
   readFile: (path) => readFileSync(path),
   realPath: (path) => realpathSync(path),
 };
+
+/** A temporary name beside the file, then a rename over it: atomic on one file system. */
+function writeFileAtomically(path: string, bytes: Uint8Array): void {
+  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    writeFileSync(temporary, bytes, { flag: 'wx' });
+    renameSync(temporary, path);
+  } catch (err) {
+    rmSync(temporary, { force: true });
+    throw err;
+  }
+}
 
 /** NO_COLOR (https://no-color.org): present and not empty turns colours off. */
 export function colorAllowed(io: Io): boolean {

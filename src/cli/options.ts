@@ -22,6 +22,21 @@ export interface ReportOptions {
 
 export const DEFAULT_TOP = 20;
 
+export interface AnalyzeCliOptions extends ReportOptions {
+  readonly outputProfile?: string;
+}
+
+/** Options of analyze alone. */
+export function addExportOptions(cmd: Command): Command {
+  return cmd.addOption(
+    new Option(
+      '--output-profile <file>',
+      'also write the map samples as a gzipped pprof profile, runtime frames recovered and labelled by ' +
+        'phase and evidence: a flame graph of map memory in go tool pprof, speedscope, Pyroscope or Parca',
+    ),
+  );
+}
+
 export interface DiffCliOptions extends ReportOptions {
   readonly maxGrowth?: string;
   readonly maxSiteGrowth?: string;
@@ -52,7 +67,7 @@ export function addReportOptions(cmd: Command): Command {
       new Option('--sample-index <type>', 'sample type to rank by, e.g. inuse_space, alloc_space, inuse_objects (default: the profile\'s default, else inuse_space)'),
     )
     .addOption(
-      new Option('--top <n>', `sites in the table and markdown (default: ${DEFAULT_TOP}; 0 = all); JSON lists every site unless --top is given`).argParser(
+      new Option('--top <n>', `sites in the table and markdown (default: ${DEFAULT_TOP}; 0 = all); JSON and HTML list every site unless --top is given`).argParser(
         parseTop,
       ),
     )

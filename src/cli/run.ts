@@ -1,16 +1,30 @@
 import { createRequire } from 'node:module';
+import { isAbsolute, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { analyzeSnapshot } from '../analysis/analyze.js';
 import { diffSnapshots } from '../analysis/diff.js';
 import { findBreaches, requireSnapshotsNotDeltas, requireVisibleMaps } from '../analysis/gate.js';
+import { mapProfile, type MapProfile } from '../analysis/map-profile.js';
+import { mapStacks } from '../analysis/map-stacks.js';
 import { takeSnapshot, type Snapshot } from '../analysis/snapshot.js';
 import type { Focus } from '../analysis/select.js';
-import { MapbloatError, UsageError } from '../errors.js';
+import { MapbloatError, OutputError, UsageError } from '../errors.js';
+import { encodeProfile } from '../pprof/encode.js';
+import { gzip } from '../pprof/gzip.js';
+import { plural } from '../report/phrases.js';
 import { renderers, type Format } from '../report/index.js';
 import { analyzeModel, diffModel } from '../report/model.js';
 import { evidenceInputs, inContext, loadProfile } from './input.js';
 import { colorAllowed, outputWidth, type Io } from './io.js';
-import { addGateOptions, addReportOptions, DEFAULT_TOP, type DiffCliOptions, type ReportOptions } from './options.js';
+import {
+  addExportOptions,
+  addGateOptions,
+  addReportOptions,
+  DEFAULT_TOP,
+  type AnalyzeCliOptions,
+  type DiffCliOptions,
+  type ReportOptions,
+} from './options.js';
 import { checkThresholdUnit, parseThreshold } from './thresholds.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -32,12 +46,14 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       getErrHelpWidth: () => 80,
     });
 
-  addReportOptions(
-    program
-      .command('analyze')
-      .description('rank map memory in a heap profile by the code that owns each map')
-      .argument('<profile>', 'heap profile: pprof protobuf (gzipped or raw) or the legacy text form (?debug=1); "-" reads stdin'),
-  ).action(async (path: string, options: ReportOptions) => {
+  addExportOptions(
+    addReportOptions(
+      program
+        .command('analyze')
+        .description('rank map memory in a heap profile by the code that owns each map')
+        .argument('<profile>', 'heap profile: pprof protobuf (gzipped or raw) or the legacy text form (?debug=1); "-" reads stdin'),
+    ),
+  ).action(async (path: string, options: AnalyzeCliOptions) => {
     exitCode = await analyzeCommand(path, options, io);
   });
 
@@ -74,17 +90,21 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   }
 }
 
-async function analyzeCommand(path: string, options: ReportOptions, io: Io): Promise<number> {
+async function analyzeCommand(path: string, options: AnalyzeCliOptions, io: Io): Promise<number> {
   const format = outputFormat(options);
+  if (options.outputProfile === '-') throw new UsageError('--output-profile takes a file name: stdout has the report');
   const { source, recovered } = await loadProfile(path, io, await evidenceInputs(options, io));
-  const result = inContext(source, () =>
-    analyzeSnapshot(takeSnapshot(source, recovered, { granularity: options.granularity, owner: options.owner }), {
-      sampleIndex: options.sampleIndex,
-      focus: focusOption(options.focus),
-      top: options.top ?? (format === 'json' ? 0 : DEFAULT_TOP),
-    }),
-  );
-  const model = analyzeModel(result);
+  const attributionOptions = { granularity: options.granularity, owner: options.owner };
+  const snapshot = inContext(source, () => takeSnapshot(source, recovered, attributionOptions));
+  const query = { sampleIndex: options.sampleIndex, focus: focusOption(options.focus), top: options.top ?? defaultTop(format) };
+  const result = inContext(source, () => analyzeSnapshot(snapshot, query));
+  // The flame graph walks the map samples once more: only for the format that draws it.
+  const stacks = format === 'html' ? mapStacks(recovered, snapshot.attribution) : null;
+  const model = analyzeModel(result, stacks);
+  // Written before the report: when it fails, the run ends with exit 2 and nothing on stdout.
+  if (options.outputProfile !== undefined) {
+    writeMapProfile(options.outputProfile, mapProfile(recovered, snapshot.attribution), io);
+  }
   io.stdout.write((await renderers[format]()).analyze(model, { color: useColor(options, format, io), width: outputWidth(io) }));
   if (format === 'table') for (const note of model.notes) io.stderr.write(`note: ${note.message}\n`);
   return 0;
@@ -108,7 +128,7 @@ async function diffCommand(paths: readonly string[], options: DiffCliOptions, io
   const diff = diffSnapshots(snapshots, {
     sampleIndex: options.sampleIndex,
     focus: focusOption(options.focus),
-    top: options.top ?? (format === 'json' ? 0 : DEFAULT_TOP),
+    top: options.top ?? defaultTop(format),
   });
   const type = diff.snapshots[0].profile.sampleTypes[diff.sampleIndex];
   for (const [option, threshold] of [['--max-growth', gate.maxGrowth], ['--max-site-growth', gate.maxSiteGrowth]] as const) {
@@ -125,6 +145,22 @@ async function diffCommand(paths: readonly string[], options: DiffCliOptions, io
   }
   for (const breach of model.breaches) io.stderr.write(`mapbloat: threshold exceeded: ${breach}\n`);
   return model.breaches.length > 0 ? 1 : 0;
+}
+
+/** --output-profile: the map samples as a gzipped pprof profile. */
+function writeMapProfile(path: string, { profile, labels }: MapProfile, io: Io): void {
+  const bytes = gzip(encodeProfile(profile, (i) => labels[i]));
+  try {
+    io.writeFile(isAbsolute(path) ? path : join(io.cwd, path), bytes);
+  } catch (err) {
+    throw new OutputError(`cannot write it (${(err as Error).message})`, { cause: err, subject: path });
+  }
+  io.stderr.write(`mapbloat: wrote ${path}: ${plural(profile.samples.count, 'map sample')}\n`);
+}
+
+/** A terminal table or a comment shows the top sites; JSON and HTML, made to be searched, all of them. */
+function defaultTop(format: Format): number {
+  return format === 'json' || format === 'html' ? 0 : DEFAULT_TOP;
 }
 
 /** Colours on a terminal only, never with NO_COLOR, --no-color or JSON. */

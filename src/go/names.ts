@@ -11,7 +11,24 @@ const MAP_FRAME =
   /^(runtime\.(makemap|makemap64|makemap_small|makemap_slow|makeBucketArray|mapassign|mapassign_fast32|mapassign_fast32ptr|mapassign_fast64|mapassign_fast64ptr|mapassign_faststr|hashGrow|growWork|growWork_fast32|growWork_fast64|growWork_faststr|evacuate|evacuate_fast32|evacuate_fast64|evacuate_faststr|\(\*hmap\)\.newoverflow|\(\*hmap\)\.createOverflow|mapclone|mapclone2|moveToBmap|reflect_makemap|reflect_mapassign|reflect_mapassign_faststr)|internal\/runtime\/maps\..+|reflect\.(makemap|mapassign0?|mapassign_faststr0?)|maps\.clone)$/;
 
 export function isMapFrame(fn: string): boolean {
-  return MAP_FRAME.test(fn);
+  return MAP_FRAME.test(fn) || isInferredMapFrame(fn);
+}
+
+/**
+ * mapbloat's exported profiles (--output-profile) put a frame in front of a map allocation that
+ * only the source tree told (evidence "source"), named after the operation the line lowers to:
+ * "runtime.mapassign (inferred from source)". Read back, it is a map frame of that operation's
+ * phase, an allocator leaf, and proves neither map implementation.
+ */
+const INFERRED = ' (inferred from source)';
+const INFERRED_OPS = { create: 'runtime.makemap', assign: 'runtime.mapassign', clone: 'runtime.mapclone' } as const;
+
+export function inferredMapFrame(phase: keyof typeof INFERRED_OPS): string {
+  return `${INFERRED_OPS[phase]}${INFERRED}`;
+}
+
+function isInferredMapFrame(fn: string): boolean {
+  return fn.endsWith(INFERRED) && Object.values<string>(INFERRED_OPS).includes(fn.slice(0, -INFERRED.length));
 }
 
 /**
@@ -55,6 +72,7 @@ const CREATE = new Set([
 
 /** The phase a map frame stands for on its own; a sample takes the first rule any frame meets. */
 export function framePhase(fn: string): Phase {
+  if (isInferredMapFrame(fn)) fn = fn.slice(0, -INFERRED.length);
   if (GROW.has(fn) || /^runtime\.(growWork|evacuate)/.test(fn)) return 'grow';
   if (fn === 'runtime.(*hmap).newoverflow') return 'overflow';
   if (CLONE.has(fn) || (fn.startsWith(SWISS) && /clone/i.test(fn))) return 'clone';
@@ -70,7 +88,7 @@ export function framePhase(fn: string): Phase {
  * code (§7 runtimeFrames).
  */
 export function isAllocatorFrame(fn: string): boolean {
-  return ALLOCATOR.test(fn) || (fn.startsWith(SWISS) && isMapFrame(fn));
+  return ALLOCATOR.test(fn) || (fn.startsWith(SWISS) && isMapFrame(fn)) || isInferredMapFrame(fn);
 }
 
 const ALLOCATOR =
@@ -113,7 +131,7 @@ export function isStdFunction(fn: string): boolean {
 /** Which map implementation a frame proves, if any (§7 `runtime`). */
 export function mapRuntimeHint(fn: string, file: string): 'swiss' | 'hmap' | null {
   if (fn.startsWith(SWISS)) return 'swiss';
-  if (!isMapFrame(fn)) return null;
+  if (!isMapFrame(fn) || isInferredMapFrame(fn)) return null;
   if (fn.startsWith('runtime.')) return 'hmap';
   // A linknamed frame: only its file tells. Go 1.24 keeps both implementations side by side;
   // later releases put the Swiss one back in runtime/map.go, so that name proves nothing.

@@ -1,4 +1,4 @@
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { DecodeError } from '../errors.js';
 
 /** gzip's magic bytes. Profiles are recognised by them, not by their file name. */
@@ -22,4 +22,9 @@ export function gunzip(bytes: Uint8Array): Uint8Array {
     const what = /unexpected end/i.test(reason) ? 'truncated' : 'corrupt';
     throw new DecodeError(`gzip data is ${what} (${reason})`, { cause: err });
   }
+}
+
+/** gzip with node:zlib: no file name, modification time 0, so the same bytes give the same file. */
+export function gzip(bytes: Uint8Array): Uint8Array {
+  return gzipSync(bytes);
 }

@@ -1,6 +1,6 @@
 import type { AnalyzeModel, DiffModel } from './model.js';
 
-export const FORMATS = ['table', 'json', 'markdown'] as const;
+export const FORMATS = ['table', 'json', 'markdown', 'html'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export interface RenderContext {
@@ -30,5 +30,9 @@ export const renderers: Record<Format, () => Promise<Renderers>> = {
   markdown: async () => {
     const m = await import('./markdown.js');
     return { analyze: m.renderAnalyzeMarkdown, diff: m.renderDiffMarkdown };
+  },
+  html: async () => {
+    const m = await import('./html.js');
+    return { analyze: m.renderAnalyzeHtml, diff: m.renderDiffHtml };
   },
 };

@@ -1,6 +1,7 @@
 import type { AnalyzeResult } from '../analysis/analyze.js';
 import type { DiffResult } from '../analysis/diff.js';
 import { gateInferred, type Breach, type Gate } from '../analysis/gate.js';
+import type { MapStacks } from '../analysis/map-stacks.js';
 import { displayFunction } from './format.js';
 import { analyzeNotes, diffNotes } from './notes.js';
 import { formatDelta, formatDeltaPercent } from './phrases.js';
@@ -14,6 +15,8 @@ import type { NoteJson } from './schema.js';
 export interface AnalyzeModel {
   readonly result: AnalyzeResult;
   readonly notes: readonly NoteJson[];
+  /** The map samples' stacks for the flame graph: computed only for a renderer that draws it (HTML). */
+  readonly stacks: MapStacks | null;
 }
 
 export interface DiffModel {
@@ -29,8 +32,8 @@ export interface GateOutcome extends Gate {
   readonly breaches: readonly Breach[];
 }
 
-export function analyzeModel(result: AnalyzeResult): AnalyzeModel {
-  return { result, notes: analyzeNotes(result) };
+export function analyzeModel(result: AnalyzeResult, stacks: MapStacks | null = null): AnalyzeModel {
+  return { result, notes: analyzeNotes(result), stacks };
 }
 
 export function diffModel(diff: DiffResult, gate: GateOutcome): DiffModel {

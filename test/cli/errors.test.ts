@@ -74,7 +74,7 @@ describe('bad input exits 2 with one line', () => {
     [
       'an unknown --format',
       () => ['analyze', MULTI, '--format', 'xml'],
-      () => "mapbloat: option '--format <format>' argument 'xml' is invalid. Allowed choices are table, json, markdown. (see mapbloat --help)",
+      () => "mapbloat: option '--format <format>' argument 'xml' is invalid. Allowed choices are table, json, markdown, html. (see mapbloat --help)",
     ],
     [
       '--json with --format markdown',

@@ -1,0 +1,83 @@
+import { inferredMapFrame } from '../go/names.js';
+import type { SampleLabels } from '../pprof/encode.js';
+import type { Location, Profile } from '../pprof/profile.js';
+import type { RecoveredProfile } from '../stacks/recover.js';
+import type { Attribution } from './attribute.js';
+import { forEachMapSample } from './map-samples.js';
+
+/** The map samples as a profile of their own, and each sample's labels. */
+export interface MapProfile {
+  readonly profile: Profile;
+  readonly labels: readonly SampleLabels[];
+}
+
+/**
+ * What --output-profile writes: a heap profile of only the samples the attribution counts as map
+ * memory, so that any pprof viewer (go tool pprof -http, speedscope, Pyroscope, Parca) draws map
+ * memory as a flame graph. The stacks are the recovered ones — with the runtime frames the binary
+ * brought back — and a sample only the source tree speaks for gets a leaf frame naming the
+ * operation its line lowers to ("runtime.mapassign (inferred from source)"). Each sample is
+ * labelled with its phase and evidence (and `mixed` for a line that also allocates other memory).
+ * mapbloat reads the file back to the same sites and values.
+ */
+export function mapProfile(
+  recovered: RecoveredProfile,
+  attribution: Pick<Attribution, 'ownerRule' | 'mainModule' | 'decided'>,
+): MapProfile {
+  const { profile } = recovered;
+  const nTypes = profile.sampleTypes.length;
+  const { stackStart, stackLocations, values } = profile.samples;
+  const locations: Location[] = [...profile.locations];
+  const inferred = new Map<string, number>();
+  const starts = [0];
+  const stacks: number[] = [];
+  const kept: number[] = [];
+  const labels: SampleLabels[] = [];
+  forEachMapSample(recovered, attribution, (sample) => {
+    if (sample.inferred !== null) stacks.push(inferredLocation(sample.inferred.phase));
+    for (let k = stackStart[sample.index]; k < stackStart[sample.index + 1]; k++) stacks.push(stackLocations[k]);
+    starts.push(stacks.length);
+    kept.push(sample.index);
+    labels.push([
+      ['phase', sample.phase],
+      ['evidence', sample.evidence],
+      ...(sample.inferred?.mixed === true ? [['mixed', 'true'] as const] : []),
+    ]);
+  });
+  const sampleValues = new Float64Array(kept.length * nTypes);
+  kept.forEach((i, n) => sampleValues.set(values.subarray(i * nTypes, (i + 1) * nTypes), n * nTypes));
+  return {
+    profile: {
+      ...profile,
+      samples: {
+        count: kept.length,
+        stackStart: Uint32Array.from(starts),
+        stackLocations: Uint32Array.from(stacks),
+        values: sampleValues,
+      },
+      locations,
+      comments: [
+        ...profile.comments,
+        'mapbloat: map samples only, runtime frames recovered; labels phase and evidence',
+      ],
+      memStats: null,
+    },
+    labels,
+  };
+
+  /** One location per inferred operation, shared by the samples it stands for. */
+  function inferredLocation(phase: 'create' | 'assign' | 'clone'): number {
+    const name = inferredMapFrame(phase);
+    let l = inferred.get(name);
+    if (l === undefined) {
+      l =
+        locations.push({
+          address: 0,
+          mapping: null,
+          lines: [{ function: { name, systemName: name, filename: '', startLine: 0 }, line: 0 }],
+        }) - 1;
+      inferred.set(name, l);
+    }
+    return l;
+  }
+}

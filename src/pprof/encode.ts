@@ -1,0 +1,147 @@
+import protobuf from 'protobufjs/minimal.js';
+import type { Writer } from 'protobufjs';
+import {
+  FUNCTION_FIELDS,
+  LINE_FIELDS,
+  LOCATION_FIELDS,
+  MAPPING_FIELDS,
+  PROFILE_FIELDS as F,
+  SAMPLE_FIELDS,
+  VALUE_TYPE_FIELDS,
+} from './decode.js';
+import type { Func, Location, Mapping, Profile, ValueType } from './profile.js';
+
+/** A sample's string labels, e.g. [["phase", "grow"], ["evidence", "binary"]]. */
+export type SampleLabels = ReadonlyArray<readonly [key: string, value: string]>;
+
+// Wire types.
+const VARINT = 0;
+const LEN = 2;
+// Label fields (proto/profile.proto).
+const LABEL_FIELDS = { key: 1, str: 2 } as const;
+
+/**
+ * Profile → an uncompressed protobuf Profile message (proto/profile.proto), the inverse of
+ * decodeProtobuf. Deterministic, so that an export can be compared byte for byte: locations are
+ * numbered in the order the samples first use them (unused ones are left out), functions and
+ * mappings in the order the locations use them, strings in the order they are written. Fields go
+ * in field-number order; repeated numbers are packed.
+ */
+export function encodeProfile(profile: Profile, labels: (sample: number) => SampleLabels = () => []): Uint8Array {
+  const strings = new Interned<string>((s) => s);
+  strings.id('');
+  const locations = new Interned<Location>();
+  const mappings = new Interned<Mapping>();
+  const functions = new Interned<Func>((f) => `${f.name}\u0000${f.systemName}\u0000${f.filename}\u0000${f.startLine}`);
+  const w = protobuf.Writer.create();
+
+  for (const t of profile.sampleTypes) valueType(w, F.sample_type, t, strings);
+  const { stackStart, stackLocations, values } = profile.samples;
+  const nTypes = profile.sampleTypes.length;
+  for (let i = 0; i < profile.samples.count; i++) {
+    w.uint32((F.sample << 3) | LEN).fork();
+    w.uint32((SAMPLE_FIELDS.location_id << 3) | LEN).fork();
+    for (let k = stackStart[i]; k < stackStart[i + 1]; k++)
+      w.uint64(locations.id(profile.locations[stackLocations[k]]) + 1);
+    w.ldelim();
+    w.uint32((SAMPLE_FIELDS.value << 3) | LEN).fork();
+    for (let t = 0; t < nTypes; t++) w.int64(values[i * nTypes + t]);
+    w.ldelim();
+    for (const [key, value] of labels(i)) {
+      w.uint32((SAMPLE_FIELDS.label << 3) | LEN).fork();
+      w.uint32((LABEL_FIELDS.key << 3) | VARINT).int64(strings.id(key));
+      w.uint32((LABEL_FIELDS.str << 3) | VARINT).int64(strings.id(value));
+      w.ldelim();
+    }
+    w.ldelim();
+  }
+  // The locations' mappings and functions, numbered as the locations meet them.
+  for (const loc of locations.values) {
+    if (loc.mapping !== null) mappings.id(loc.mapping);
+    for (const line of loc.lines) functions.id(line.function);
+  }
+  for (const [k, m] of mappings.values.entries()) {
+    w.uint32((F.mapping << 3) | LEN).fork();
+    uint(w, MAPPING_FIELDS.id, k + 1);
+    uint(w, MAPPING_FIELDS.memory_start, m.start);
+    uint(w, MAPPING_FIELDS.memory_limit, m.limit);
+    uint(w, MAPPING_FIELDS.file_offset, m.offset);
+    int(w, MAPPING_FIELDS.filename, strings.id(m.filename));
+    int(w, MAPPING_FIELDS.build_id, strings.id(m.buildId));
+    w.ldelim();
+  }
+  for (const [k, loc] of locations.values.entries()) {
+    w.uint32((F.location << 3) | LEN).fork();
+    uint(w, LOCATION_FIELDS.id, k + 1);
+    if (loc.mapping !== null) uint(w, LOCATION_FIELDS.mapping_id, mappings.id(loc.mapping) + 1);
+    uint(w, LOCATION_FIELDS.address, loc.address);
+    for (const line of loc.lines) {
+      w.uint32((LOCATION_FIELDS.line << 3) | LEN).fork();
+      uint(w, LINE_FIELDS.function_id, functions.id(line.function) + 1);
+      int(w, LINE_FIELDS.line, line.line);
+      w.ldelim();
+    }
+    w.ldelim();
+  }
+  for (const [k, f] of functions.values.entries()) {
+    w.uint32((F.function << 3) | LEN).fork();
+    uint(w, FUNCTION_FIELDS.id, k + 1);
+    int(w, FUNCTION_FIELDS.name, strings.id(f.name));
+    int(w, FUNCTION_FIELDS.system_name, strings.id(f.systemName));
+    int(w, FUNCTION_FIELDS.filename, strings.id(f.filename));
+    int(w, FUNCTION_FIELDS.start_line, f.startLine);
+    w.ldelim();
+  }
+  // Everything after the string table refers to strings too: intern them before writing it.
+  const comments = profile.comments.map((c) => strings.id(c));
+  const defaultType = profile.defaultSampleType === null ? 0 : strings.id(profile.defaultSampleType);
+  if (profile.periodType !== null) {
+    strings.id(profile.periodType.type);
+    strings.id(profile.periodType.unit);
+  }
+  for (const s of strings.values) w.uint32((F.string_table << 3) | LEN).string(s);
+  int(w, F.time_nanos, profile.timeNanos);
+  int(w, F.duration_nanos, profile.durationNanos);
+  if (profile.periodType !== null) valueType(w, F.period_type, profile.periodType, strings);
+  int(w, F.period, profile.period);
+  for (const c of comments) w.uint32((F.comment << 3) | VARINT).int64(c);
+  int(w, F.default_sample_type, defaultType);
+  return w.finish();
+}
+
+/** Values numbered from 0 in the order first asked for, by identity or by a key. */
+class Interned<T> {
+  readonly values: T[] = [];
+  readonly #ids = new Map<unknown, number>();
+  readonly #key: (value: T) => unknown;
+
+  constructor(key: (value: T) => unknown = (v) => v) {
+    this.#key = key;
+  }
+
+  id(value: T): number {
+    const key = this.#key(value);
+    let id = this.#ids.get(key);
+    if (id === undefined) {
+      id = this.values.push(value) - 1;
+      this.#ids.set(key, id);
+    }
+    return id;
+  }
+}
+
+function valueType(w: Writer, field: number, t: ValueType, strings: Interned<string>): void {
+  w.uint32((field << 3) | LEN).fork();
+  int(w, VALUE_TYPE_FIELDS.type, strings.id(t.type));
+  int(w, VALUE_TYPE_FIELDS.unit, strings.id(t.unit));
+  w.ldelim();
+}
+
+// proto3 leaves zero scalars out.
+function int(w: Writer, field: number, value: number): void {
+  if (value !== 0) w.uint32((field << 3) | VARINT).int64(value);
+}
+
+function uint(w: Writer, field: number, value: number): void {
+  if (value !== 0) w.uint32((field << 3) | VARINT).uint64(value);
+}
