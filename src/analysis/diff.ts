@@ -1,6 +1,7 @@
 import { UsageError } from '../errors.js';
 import type { Evidence } from '../stacks/recover.js';
 import type { Granularity, MapSite, Values } from './attribute.js';
+import type { MapShape } from './attribution/shapes.js';
 import { compareStrings } from './rank.js';
 import { resolveQuery, selectSites, type Query } from './select.js';
 import type { Snapshot } from './snapshot.js';
@@ -25,6 +26,8 @@ export interface SiteSeries {
   readonly trend: Trend | null;
   /** Source evidence: some line of the site also allocates non-map memory. */
   readonly mixed: boolean;
+  /** Per snapshot, the shape of the site's maps (null where absent or unknown). */
+  readonly shapes: ReadonlyArray<MapShape | null>;
 }
 
 export interface DiffResult {
@@ -58,6 +61,7 @@ export function diffSnapshots(input: readonly Snapshot[], query: Query = {}): Di
   interface Acc {
     site: MapSite;
     series: Values[];
+    shapes: Array<MapShape | null>;
   }
   const bySite = new Map<string, Acc>();
   snapshots.forEach((snap, s) => {
@@ -65,15 +69,16 @@ export function diffSnapshots(input: readonly Snapshot[], query: Query = {}): Di
       const key = `${site.function}\u0000${site.file}\u0000${site.line ?? ''}`;
       let acc = bySite.get(key);
       if (acc === undefined) {
-        acc = { site, series: Array.from({ length: n }, () => new Array<number>(nTypes).fill(0)) };
+        acc = { site, series: Array.from({ length: n }, () => new Array<number>(nTypes).fill(0)), shapes: new Array(n).fill(null) };
         bySite.set(key, acc);
       }
       acc.site = site; // the latest snapshot's via and evidence win
       acc.series[s] = site.values;
+      acc.shapes[s] = site.shape;
     }
   });
 
-  const unranked = [...bySite.values()].map(({ site, series }) => {
+  const unranked = [...bySite.values()].map(({ site, series, shapes }) => {
     const delta = series[n - 1].map((v, t) => v - series[0][t]);
     return {
       function: site.function,
@@ -84,6 +89,7 @@ export function diffSnapshots(input: readonly Snapshot[], query: Query = {}): Di
       series,
       delta,
       mixed: site.mixed,
+      shapes,
       status: status(series, delta, sampleIndex),
       trend: n >= 3 ? trend(series.map((v) => v[sampleIndex])) : null,
     };

@@ -88,3 +88,25 @@ function indirect(shape: MapShape): NoteJson | null {
     message: `${elem} is over 128 bytes, so every entry holds it in an object of its own (${formatCount(shape.indirect.count)}, ${formatBytes(shape.indirect.bytes)}); a pointer or a smaller elem type avoids them`,
   };
 }
+
+/**
+ * Across snapshots: where a site's largest table grew, between which two — the moment a leak or a
+ * burst made the map double.
+ */
+export function diffAdviceFor(site: { readonly shapes: ReadonlyArray<MapShape | null> }): NoteJson[] {
+  const out: NoteJson[] = [];
+  for (let s = 1; s < site.shapes.length; s++) {
+    const [before, after] = [site.shapes[s - 1], site.shapes[s]];
+    if (before?.tables[0] === undefined || after?.tables[0] === undefined) continue;
+    const hmap = after.type.impl === 'hmap';
+    const [was, now] = hmap ? [before.tables[0].slots, after.tables[0].slots] : [before.slots, after.slots];
+    if (now <= was) continue;
+    const message = hmap
+      ? after.tables[0].B === before.tables[0].B + 1
+        ? `table doubled between snapshot ${s} and ${s + 1} (2^${before.tables[0].B} to 2^${after.tables[0].B} buckets)`
+        : `table grew between snapshot ${s} and ${s + 1}, from 2^${before.tables[0].B} to 2^${after.tables[0].B} buckets`
+      : `tables grew between snapshot ${s} and ${s + 1}, from ${formatCount(was)} to ${formatCount(now)} slots`;
+    out.push({ code: 'table-grew', message });
+  }
+  return out;
+}

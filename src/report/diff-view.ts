@@ -1,4 +1,5 @@
 import type { Gate } from '../analysis/gate.js';
+import { diffAdviceFor } from './advice.js';
 import { LAST_RESORT } from './fit.js';
 import { FIT, isLowerBound, tableLocation, type Column, type Shortened } from './analyze-view.js';
 import { printable, displayFunction, formatTime, formatValue, shortFunction } from './format.js';
@@ -34,6 +35,8 @@ export interface DiffView {
   }>;
   readonly showVia: boolean;
   readonly footer: string;
+  /** Where a site's table grew between two snapshots, for the sites shown. */
+  readonly advice: ReadonlyArray<{ readonly rank: string; readonly where: string; readonly message: string }>;
   /** One line per breach, as printed on stderr. */
   readonly breaches: readonly string[];
   /** The gate's verdict, when thresholds were given. */
@@ -106,6 +109,13 @@ export function diffView({ diff, gate, notes, breaches }: DiffModel): DiffView {
       fullVia: site.via === null ? '' : displayFunction(site.via),
     })),
     showVia,
+    advice: diff.sites.flatMap((site) =>
+      diffAdviceFor(site).map((a) => ({
+        rank: String(site.rank),
+        where: `${displayFunction(site.function)} ${printable(site.line === null ? site.file : `${site.file}:${site.line}`)}`,
+        message: a.message,
+      })),
+    ),
     footer: diff.siteCount === 0 ? 'no map sites in any snapshot' : sitesShown(diff.sites.length, diff.matched.length, diff.siteCount, diff.focus),
     breaches: breaches.map(printable),
     verdict: limits(gate).length === 0 ? null : { pass: gate.breaches.length === 0, limits: limits(gate).join(', ') },

@@ -1,7 +1,7 @@
 import { mapShareOfHeapInuse, type AnalyzeResult } from '../analysis/analyze.js';
 import type { Attribution } from '../analysis/attribute.js';
 import type { MapShape } from '../analysis/attribution/shapes.js';
-import { adviceFor } from './advice.js';
+import { adviceFor, diffAdviceFor } from './advice.js';
 import { gateInferred } from '../analysis/gate.js';
 import type { Snapshot } from '../analysis/snapshot.js';
 import { PHASE_DISPLAY_ORDER } from '../go/phase.js';
@@ -72,6 +72,7 @@ export function diffJson({ diff, gate, notes, breaches }: DiffModel): DiffJson {
       status: site.status,
       ...(site.trend === null ? {} : { trend: site.trend }),
       mixed: site.mixed,
+      advice: diffAdviceFor(site),
     })),
     siteCounts: { total: diff.siteCount, matched: diff.matched.length, shown: diff.sites.length },
     gate: {

@@ -31,11 +31,7 @@ export function renderAnalyzeMarkdown(model: AnalyzeModel): string {
       ]),
     ),
   );
-  if (view.advice.length > 0) {
-    lines.push('**Advice**', '');
-    for (const a of view.advice) lines.push(`- #${a.rank} ${code(a.where)}: ${md(a.message)}`);
-    lines.push('');
-  }
+  lines.push(...adviceList(view.advice));
   lines.push(`<sub>${md(view.footer)}</sub>`);
   return `${lines.join('\n')}\n`;
 }
@@ -80,8 +76,15 @@ export function renderDiffMarkdown(model: DiffModel): string {
       ]),
     ),
   );
+  lines.push(...adviceList(view.advice));
   lines.push(`<sub>${md(view.footer)} · snapshots ${md(view.orderedBy)}</sub>`);
   return `${lines.join('\n')}\n`;
+}
+
+/** Advice under a table, one item per site and advice. */
+function adviceList(advice: ReadonlyArray<{ readonly rank: string; readonly where: string; readonly message: string }>): string[] {
+  if (advice.length === 0) return [];
+  return ['**Advice**', '', ...advice.map((a) => `- #${a.rank} ${code(a.where)}: ${md(a.message)}`), ''];
 }
 
 /** A table with a header and an alignment row, then a blank line; nothing without rows. */

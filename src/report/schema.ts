@@ -204,6 +204,8 @@ export interface DiffSiteJson extends SiteKeyJson {
   trend?: 'rising' | 'falling' | 'flat' | 'mixed';
   /** As in analyze: the line also allocates non-map memory (evidence "source"). */
   mixed: boolean;
+  /** Where the site's table grew between two snapshots ("table-grew"); empty when it did not or sizes do not tell. */
+  advice: NoteJson[];
 }
 
 export interface BreachJson {

@@ -43,15 +43,21 @@ export function renderAnalyzeTable(model: AnalyzeModel, ctx: RenderContext): str
     ]);
     lines.push(...grid(view.columns, rows, c, ctx.width), '');
   }
-  lines.push(c.dim(view.footer));
-  if (view.advice.length > 0) {
-    lines.push('', c.bold('advice'));
-    for (const a of view.advice) {
-      const [first, ...more] = wrap(a.message, ctx.width === null ? null : ctx.width - 7);
-      lines.push(`  ${c.dim(`#${a.rank}`.padStart(3))}  ${first}`, ...more.map((line) => `       ${line}`));
-    }
-  }
+  lines.push(c.dim(view.footer), ...adviceLines(view.advice, c, ctx.width));
   return `${lines.join('\n')}\n`;
+}
+
+/** Advice under a table: the site's rank, then the advice, wrapped under itself. */
+function adviceLines(advice: ReadonlyArray<{ readonly rank: string; readonly message: string }>, c: ChalkInstance, width: number | null): string[] {
+  if (advice.length === 0) return [];
+  return [
+    '',
+    c.bold('advice'),
+    ...advice.flatMap((a) => {
+      const [first, ...more] = wrap(a.message, width === null ? null : width - 7);
+      return [`  ${c.dim(`#${a.rank}`.padStart(3))}  ${first}`, ...more.map((line) => `       ${line}`)];
+    }),
+  ];
 }
 
 /** The diff table for a terminal; notes and breaches go to stderr from the CLI. */
@@ -88,7 +94,7 @@ export function renderDiffTable(model: DiffModel, ctx: RenderContext): string {
     ]);
     lines.push(...grid(view.columns, rows, c, ctx.width), '');
   }
-  lines.push(c.dim(view.footer));
+  lines.push(c.dim(view.footer), ...adviceLines(view.advice, c, ctx.width));
   return `${lines.join('\n')}\n`;
 }
 

@@ -122,7 +122,7 @@ describe('diff', () => {
     expect(got.schema).toBe('mapbloat/diff@1');
     expect(got.snapshots).toHaveLength(3);
     expect(Object.keys(got.snapshots[0])).toEqual(['source', 'timeNanos', 'durationNanos', 'sampleTypes', 'defaultSampleType', 'runtime', 'runtimeFrames', 'mapVisibility', 'mainModule', 'ownerRule']);
-    expect(Object.keys(got.sites[0])).toEqual(['rank', 'function', 'file', 'line', 'via', 'evidence', 'series', 'delta', 'deltaPercent', 'status', 'trend', 'mixed']);
+    expect(Object.keys(got.sites[0])).toEqual(['rank', 'function', 'file', 'line', 'via', 'evidence', 'series', 'delta', 'deltaPercent', 'status', 'trend', 'mixed', 'advice']);
     expect(got.siteCounts).toEqual({ total: 7, matched: 7, shown: 2 });
     const remember = got.sites[0];
     expect(remember.deltaPercent.inuse_space).toBeCloseTo((100 * (rememberInuse(4) - rememberInuse(0))) / rememberInuse(0), 10);

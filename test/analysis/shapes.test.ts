@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { decodeProfile } from '../../src/pprof/decode.js';
+import type { AnalyzeJson, DiffJson, SiteJson } from '../../src/report/schema.js';
+import { isMapFrame } from '../../src/go/names.js';
+import { sampleFrames } from '../../src/stacks/frame-table.js';
+import { readFileSync } from 'node:fs';
+import { FIXTURES, fixture, runCli } from '../helpers.js';
+
+// Map shapes (docs/attribution.md §10) on the bundled scenarios, read with the programs' binaries.
+// The programs' sources say how many entries each map holds (fixtures/src/*/main.go).
+const VERSIONS = ['go1.19', 'go1.23', 'go1.24', 'go1.24-noswiss'];
+const TRUE_ENTRIES: ReadonlyArray<readonly [snapshot: string, line: number, entries: number]> = [
+  ['grow', 39, 1_000_000],
+  ['multi', 45, 300_000], // presized: make(map[K]V, len(items))
+  ['multi', 40, 100_000],
+  ['multi', 59, 50_000],
+  ['multi', 70, 10_000],
+  ['smallmaps', 32, 3],
+  ['bigvalues', 28, 20_000],
+  ['leak_0', 49, 50_000], // 50,000 new entries a round, never evicted
+  ['leak_4', 49, 250_000],
+  ['leak_4', 53, 50_000], // churn: 50,000 live sessions
+];
+const binary = (version: string, snapshot: string) => fixture(`${version}/bin/${snapshot.replace(/_\d$/, '')}.gz`);
+
+async function analyze(argv: string[]): Promise<AnalyzeJson> {
+  const { code, stdout } = await runCli(['analyze', ...argv, '--json']);
+  expect(code).toBe(0);
+  return JSON.parse(stdout) as AnalyzeJson;
+}
+const siteAt = (got: AnalyzeJson, line: number): SiteJson => got.sites.find((s) => s.line === line && s.function.startsWith('main.'))!;
+
+/**
+ * The largest live object a site holds, read from the full-frame profile's samples directly: the
+ * map samples whose owner line is the site, one object size per sample (inuse_space /
+ * inuse_objects) — its largest table.
+ */
+function largestLiveObject(version: string, snapshot: string, line: number): number {
+  const profile = decodeProfile(readFileSync(`${FIXTURES}/${version}/${snapshot}.full.pb.gz`));
+  const t = (name: string) => profile.sampleTypes.findIndex((s) => s.type === name);
+  const [objects, space, n] = [t('inuse_objects'), t('inuse_space'), profile.sampleTypes.length];
+  let largest = 0;
+  for (let i = 0; i < profile.samples.count; i++) {
+    const frames = sampleFrames(profile, i);
+    if (!frames.some((f) => isMapFrame(f.function))) continue;
+    if (!frames.some((f) => f.function.startsWith('main.') && f.line === line && f.file.endsWith('/main.go'))) continue;
+    const [count, bytes] = [profile.samples.values[i * n + objects], profile.samples.values[i * n + space]];
+    if (count > 0) largest = Math.max(largest, bytes / count);
+  }
+  return largest;
+}
+
+describe.each(VERSIONS)('%s, text profile + binary', (version) => {
+  it.each(TRUE_ENTRIES)('%s line %i: the entry bounds hold the true count %i', async (snapshot, line, entries) => {
+    const got = await analyze([fixture(`${version}/${snapshot}.heap.txt`), '--binary', binary(version, snapshot)]);
+    const shape = siteAt(got, line).shape!;
+    expect(shape.entries!.min).toBeLessThanOrEqual(entries);
+    expect(shape.entries!.max).toBeGreaterThanOrEqual(entries);
+    expect(shape.impl).toBe(version === 'go1.24' ? 'swiss' : 'hmap');
+    expect(shape.type.from).toBe('binary');
+  });
+
+  it.each(TRUE_ENTRIES)('%s line %i: the largest table is the largest live object of the full-frame profile', async (snapshot, line) => {
+    const got = await analyze([fixture(`${version}/${snapshot}.heap.txt`), '--binary', binary(version, snapshot)]);
+    expect(siteAt(got, line).shape!.tables[0].bytes).toBe(largestLiveObject(version, snapshot, line));
+  });
+});
+
+describe('shapes in detail', () => {
+  it('grow, Go 1.23: 2^18 buckets of 208 bytes, 278,528 with the preallocated overflow ones, grown 18 times', async () => {
+    const got = await analyze([fixture('go1.23/grow.heap.txt'), '--binary', binary('go1.23', 'grow')]);
+    const shape = siteAt(got, 39).shape!;
+    expect(shape.type).toEqual({ name: null, key: 'string', elem: null, from: 'binary', bucketBytes: 208 });
+    // 2^18 + 2^14 buckets × 208 B: runtime/map.go makeBucketArray; a page multiple already.
+    expect(shape.tables).toEqual([{ buckets: 278_528, log2: 18, slots: 278_528 * 8, bytes: 57_933_824, count: 1 }]);
+    expect(shape.entries).toEqual({ min: 851_969, max: 1_703_936 });
+    expect([shape.growths, shape.maps]).toEqual([18, 0]);
+  });
+
+  it('smallmaps: 100,000 maps of one bucket (hmap) or one group (Swiss), their headers on the make line', async () => {
+    for (const version of ['go1.23', 'go1.24']) {
+      const got = await analyze([fixture(`${version}/smallmaps.heap.txt`), '--binary', binary(version, 'smallmaps')]);
+      expect(siteAt(got, 32).shape!.tables).toEqual([
+        { [version === 'go1.24' ? 'groups' : 'buckets']: 1, log2: 0, slots: 8, bytes: 288, count: 100_000 },
+      ]);
+      expect(siteAt(got, 31).shape!.maps).toBe(100_000);
+    }
+  });
+
+  it('bigvalues: elems over 128 bytes live in objects of their own, one per entry', async () => {
+    const got = await analyze([fixture('go1.19/bigvalues.heap.txt'), '--binary', binary('go1.19', 'bigvalues')]);
+    expect(siteAt(got, 28).shape!.indirect).toEqual({ count: 20_000, bytes: 20_000 * 256 });
+  });
+
+  it('without a binary and without source, the map type is unknown: no shape', async () => {
+    const got = await analyze([fixture('go1.23/grow.full.pb.gz')]);
+    expect(got.sites.map((s) => s.shape)).toEqual([null, null]);
+  });
+
+  it('from source alone (a stock profile and its tree): the declared type sizes the tables', async () => {
+    const got = await analyze([fixture('go1.23/leak_4.pb.gz'), '--source-path', fixture('src')]);
+    const shape = siteAt(got, 49).shape!;
+    expect(shape.type).toEqual({ name: null, key: null, elem: null, from: 'source', bucketBytes: 336 });
+    expect(shape.entries!.max).toBeGreaterThanOrEqual(250_000);
+  });
+});
+
+describe('advice', () => {
+  const advice = async (argv: string[], line: number) => siteAt(await analyze(argv), line).advice.map((a) => a.code);
+
+  it('where the numbers support it, and only there', async () => {
+    const text = (v: string, s: string) => [fixture(`${v}/${s}.heap.txt`), '--binary', binary(v, s)];
+    expect(await advice(text('go1.23', 'grow'), 39)).toEqual(['presize', 'never-shrinks']);
+    expect((await analyze(text('go1.23', 'grow'))).sites[0].advice[0].message).toBe(
+      'grew 18 times to 2^18 buckets: make(map[string]…, 860_000) would save 55.3 MiB of garbage',
+    );
+    expect(await advice(text('go1.24', 'grow'), 39)).toEqual(['presize', 'never-shrinks']);
+    expect(await advice(text('go1.23', 'smallmaps'), 32)).toEqual(['many-maps']);
+    expect(await advice(text('go1.23', 'smallmaps'), 31)).toEqual(['many-maps']);
+    expect(await advice(text('go1.19', 'bigvalues'), 28)).toEqual(['indirect-values']);
+    // Presized (no growth garbage), and grown with little garbage: no presize advice.
+    expect(await advice(text('go1.23', 'multi'), 45)).toEqual(['never-shrinks']);
+    expect(await advice(text('go1.23', 'multi'), 70)).toEqual([]);
+  });
+
+  it('diff: the snapshots between which a table doubled', async () => {
+    const series = [0, 1, 2, 3, 4].map((i) => fixture(`go1.23/leak_${i}.heap.txt`));
+    const { stdout } = await runCli(['diff', ...series, '--binary', binary('go1.23', 'leak'), '--json']);
+    const remember = (JSON.parse(stdout) as DiffJson).sites.find((s) => s.line === 49)!;
+    expect(remember.advice.map((a) => a.message)).toEqual([
+      'table doubled between snapshot 1 and 2 (2^13 to 2^14 buckets)',
+      'table doubled between snapshot 2 and 3 (2^14 to 2^15 buckets)',
+      'table doubled between snapshot 4 and 5 (2^15 to 2^16 buckets)',
+    ]);
+  });
+});
