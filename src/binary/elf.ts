@@ -311,3 +311,23 @@ export function loadedSection(elf: ElfFile, section: ElfSection): LoadedRegion {
   return new LoadedRegion(sectionRegion(elf, section), section.addr, elf.relocated);
 }
 
+/** Where a process mapped part of a file (a line of /proc/self/maps, a pprof Mapping): [start, limit) ← offset. */
+export interface FileMapping {
+  readonly start: number;
+  readonly limit: number;
+  readonly offset: number;
+}
+
+/**
+ * The virtual address in the binary of `address` in a process that mapped its file as `mapping`,
+ * the way pprof does it: the file offset address − start + offset, in the PT_LOAD segment whose
+ * file bytes hold it, at that segment's vaddr. Not address − start + offset: Go links a PIE at
+ * 0x400000 (0x10000 on arm64) like an executable, so vaddr and file offset differ by that much.
+ * Null when the address is outside the mapping or its file offset in no segment.
+ */
+export function linkAddress(elf: ElfFile, address: number, mapping: FileMapping): number | null {
+  if (address < mapping.start || address >= mapping.limit) return null;
+  const off = address - mapping.start + mapping.offset;
+  const seg = elf.segments.find((s) => off >= s.offset && off < s.offset + s.filesz);
+  return seg === undefined ? null : seg.vaddr + (off - seg.offset);
+}

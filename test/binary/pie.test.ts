@@ -7,13 +7,149 @@ import { readPclntab } from '../../src/binary/pclntab.js';
 import { symbolizerFor } from '../../src/binary/symbolize.js';
 import { BinaryError } from '../../src/errors.js';
 import { DEFAULT_LIMITS } from '../../src/limits.js';
-import { FIXTURES } from '../helpers.js';
+import { decodeProfile } from '../../src/pprof/decode.js';
+import type { AnalyzeJson } from '../../src/report/schema.js';
+import { FIXTURES, fixture, runCli } from '../helpers.js';
+import { ProfileType } from '../synth.js';
 
 // fixtures/pie (fixtures/README.md): one program built as an executable and as a PIE, for amd64
-// and arm64, each run once.
+// and arm64, each run once. A run's stock protobuf with its own binary must give what its
+// full-frame protobuf of the same snapshot gives, wherever the PIE was loaded.
 const RUNS = ['exe', 'pie', 'arm64-exe', 'arm64-pie'] as const;
 type Run = (typeof RUNS)[number];
+const file = (run: Run, name: string) => fixture(`pie/out/${run}/${name}`);
+const binary = (run: Run) => fixture(`pie/bin/pie-${run}.gz`);
 const binaryBytes = (run: Run) => gunzipSync(readFileSync(join(FIXTURES, `pie/bin/pie-${run}.gz`)));
+const symbolizer = (run: Run) => symbolizerFor(binaryBytes(run), DEFAULT_LIMITS);
+
+type Site = AnalyzeJson['sites'][number];
+const where = (s: Site) => `${s.file}:${s.line}`;
+/**
+ * The tracer's map, filled inside runtime code the stock leaves (runtime/trace.Start and its
+ * reader goroutine) reach through runtime.StartTrace and runtime.ReadTrace, not by calling a map
+ * function: a stock profile cannot tell it from those lines' other allocations.
+ */
+const TRACER = ['mapbloat.test/pie/main.go:178', 'runtime/trace/trace.go:130'];
+
+async function analyze(argv: string[], files?: Record<string, Uint8Array>): Promise<AnalyzeJson> {
+  const { code, stdout, stderr } = await runCli(['analyze', ...argv, '--json'], { files });
+  expect([code, stderr]).toEqual([0, '']);
+  return JSON.parse(stdout) as AnalyzeJson;
+}
+const full = (run: Run) => analyze([file(run, 'pie.full.pb.gz')]);
+const withBinary = (run: Run, name: string) => analyze([file(run, name), '--binary', binary(run)]);
+
+/** What the CLI prints when the binary of `run` does not fit the profile: exit 2, one line. */
+const refusal = (run: Run, message: string) => ({
+  code: 2,
+  stdout: '',
+  stderr: `mapbloat: ${binary(run)}: does not match the profile: ${message}\n`,
+});
+
+const valuesOnly = ({ function: fn, file, line, via, values }: Site) => ({ function: fn, file, line, via, values });
+const whole = (s: Site) => ({ ...valuesOnly(s), phases: s.phases });
+
+describe.each(RUNS)('%s', (run) => {
+  it("stock protobuf + binary: every site and value but the tracer's; phases from the entry point", async () => {
+    const [reference, got] = await Promise.all([full(run), withBinary(run, 'pie.pb.gz')]);
+    const expected = reference.sites.filter((s) => !TRACER.includes(where(s)));
+    expect(reference.sites.length - expected.length).toBe(2);
+    expect(got.sites.map(valuesOnly)).toEqual(expected.map(valuesOnly));
+    for (const [i, site] of got.sites.entries()) {
+      expect(Object.keys(site.phases).every((p) => p === 'create' || p === 'assign')).toBe(true);
+      expect(site.phases.create ?? null).toEqual(expected[i].phases.create ?? null);
+    }
+    const tracer = reference.sites.filter((s) => TRACER.includes(where(s)));
+    const tracerValue = (type: string) => tracer.reduce((sum, s) => sum + s.values[type], 0);
+    const map = Object.fromEntries(Object.entries(reference.totals.map!).map(([t, v]) => [t, v - tracerValue(t)]));
+    expect(got.totals).toEqual({ heap: reference.totals.heap, map });
+    expect(got.notes.map((n) => n.code)).toEqual(['call-sites-from-binary']);
+  });
+});
+
+describe('a binary that did not write the profile: exit 2 with one line', () => {
+  it.each([
+    [
+      'the PIE protobuf, the executable',
+      file('pie', 'pie.pb.gz'),
+      'exe',
+      'at 0x55c50a20f989 the profile has runtime/pprof.writeHeapInternal line 565,' +
+        ' the binary runtime/pprof.writeHeapInternal line 587',
+    ],
+    [
+      'the executable protobuf, the PIE',
+      file('exe', 'pie.pb.gz'),
+      'pie',
+      'at 0x4ac729 the profile has runtime/pprof.writeHeapInternal line 565,' +
+        ' the binary runtime/pprof.printStackRecord line 517',
+    ],
+  ] as const)('%s', async (_, profile, run, message) => {
+    expect(await runCli(['analyze', profile, '--binary', binary(run)])).toEqual(refusal(run, message));
+  });
+});
+
+// The stock protobuf rewritten the way other writers leave it.
+type Message = {
+  mapping: Array<{ memory_limit: number; file_offset: number }>;
+  location: Array<{ mapping_id: number; line: unknown[] }>;
+  function: unknown[];
+};
+function rewrite(run: Run, edit: (m: Message) => void): Uint8Array {
+  const bytes = gunzipSync(readFileSync(join(FIXTURES, `pie/out/${run}/pie.pb.gz`)));
+  const message = ProfileType.toObject(ProfileType.decode(bytes), { longs: Number }) as Message;
+  edit(message);
+  return ProfileType.encode(ProfileType.fromObject(message)).finish();
+}
+
+describe('mappings', () => {
+  it.each(RUNS)("%s: the main mapping is the binary's first PT_LOAD, wherever the loader put it", (run) => {
+    const main = decodeProfile(readFileSync(join(FIXTURES, `pie/out/${run}/pie.pb.gz`))).mappings[0];
+    const [code] = parseElf(binaryBytes(run), DEFAULT_LIMITS).segments;
+    expect([main.offset, code.offset]).toEqual([0, 0]);
+    const s = symbolizer(run);
+    const last = main.start + code.filesz - 1;
+    expect([main.start, last].map((a) => s.linkAddress(a, main))).toEqual([code.vaddr, code.vaddr + code.filesz - 1]);
+    // Outside the mapping, and in its page-rounded tail that the file has no bytes for.
+    expect([main.start - 1, main.limit, last + 1].map((a) => s.linkAddress(a, main))).toEqual([null, null, null]);
+  });
+
+  it('a main mapping of limit 0: the addresses are taken as they are', async () => {
+    const files = { '/mem/limit0.pb': rewrite('exe', (m) => void (m.mapping[0].memory_limit = 0)) };
+    const got = await analyze(['/mem/limit0.pb', '--binary', binary('exe')], files);
+    expect(got.sites.map(whole)).toEqual((await withBinary('exe', 'pie.pb.gz')).sites.map(whole));
+  });
+
+  it('a PIE profile without mappings: its addresses are not the binary’s, and are checked', async () => {
+    const unmapped = (m: Message) => {
+      m.mapping = [];
+      for (const l of m.location) l.mapping_id = 0;
+    };
+    const files = { '/mem/unmapped.pb': rewrite('pie', unmapped) };
+    expect(await runCli(['analyze', '/mem/unmapped.pb', '--binary', binary('pie')], { files })).toEqual(
+      refusal('pie', 'address 0x55c50a20f98a is outside its code (0x401000–0x4bf9bf)'),
+    );
+  });
+
+  it('a main mapping of file bytes the binary does not have', async () => {
+    const files = { '/mem/offset.pb': rewrite('pie', (m) => void (m.mapping[0].file_offset = 0x1000000)) };
+    expect(await runCli(['analyze', '/mem/offset.pb', '--binary', binary('pie')], { files })).toEqual(
+      refusal('pie', 'the profile has code at 0x55c50a20f989 (file offset 0x10ac989), the binary has none there'),
+    );
+  });
+
+  it('an unsymbolized PIE profile: every location named through its mapping', async () => {
+    const unnamed = (m: Message) => {
+      for (const l of m.location) l.line = [];
+      m.function = [];
+    };
+    const files = { '/mem/bare.pb': rewrite('pie', unnamed) };
+    const bare = await analyze(['/mem/bare.pb', '--binary', binary('pie')], files);
+    const named = await withBinary('pie', 'pie.pb.gz');
+    expect(bare.sites.length).toBe(7);
+    expect(bare.sites.map(valuesOnly)).toEqual(named.sites.map(valuesOnly));
+    expect(bare.totals).toEqual(named.totals);
+  });
+});
 
 const RELA_SIZE = 24;
 /** The PIE with zeros in every word the loader relocates, as lld leaves them (without --apply-dynamic-relocs). */
@@ -50,6 +186,7 @@ describe('relocations', () => {
     const mapTypes = (bytes: Uint8Array) => symbolizerFor(bytes, DEFAULT_LIMITS).mapTypes();
     expect(mapTypes(zeroed(run))).toEqual(mapTypes(binaryBytes(run)));
   });
+
 });
 
 describe('a corrupt PIE', () => {
