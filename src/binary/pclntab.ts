@@ -13,6 +13,8 @@ export interface Pclntab {
   readonly maxPc: number;
   /** The function whose code holds pc, or null. */
   findFunc(pc: number): GoFunc | null;
+  /** Every function's name and entry, in address order. */
+  functions(): Iterable<{ readonly name: string; readonly entry: number }>;
   /** Where runtime.firstmoduledata says the type descriptors are; null when it was not found. */
   readonly moduleTypes: ModuleTypes | null;
 }
@@ -108,7 +110,16 @@ export function readPclntab(elf: ElfFile): Pclntab {
       }
       return funcAt(lo);
     },
+    *functions() {
+      for (let i = 0; i < nfunc; i++) yield { name: funcName(tables, i), entry: entryAt(i) };
+    },
   };
+}
+
+/** The name of function i of the function table. */
+function funcName(t: Tables, i: number): string {
+  const fo = t.functab.u32(8 * i + 4, 'the function table');
+  return t.funcnames.cString(t.funcs.i32(fo + 4, 'a function record'), 'a function name');
 }
 
 /** Function i of the function table: its _func record (runtime/runtime2.go), read on demand. */
@@ -121,7 +132,7 @@ function goFunc(elf: ElfFile, t: Tables, textStart: number, gofunc: number | nul
   const nfuncdata = t.funcs.u8(fo + funcSize - 1, 'a function record');
   const pcdata = (k: number) => (k < npcdata ? u32(funcSize + 4 * k) : 0);
   const funcdata = (k: number) => (k < nfuncdata ? u32(funcSize + 4 * npcdata + 4 * k) : 0xffffffff);
-  const name = t.funcnames.cString(t.funcs.i32(fo + 4, 'a function record'), 'a function name');
+  const name = funcName(t, i);
   const inlOff = funcdata(FUNCDATA_INL_TREE);
   const inlBase = inlOff === 0xffffffff || gofunc === null ? null : gofunc + inlOff;
   return {

@@ -3,6 +3,7 @@ import type { Limits } from '../limits.js';
 import type { Frame } from '../pprof/profile.js';
 import { readBuildInfo, type BuildInfo } from './buildinfo.js';
 import { fileOffset, linkAddress, parseElf, type ElfFile, type FileMapping } from './elf.js';
+import { textLoadBias, type ShownPc } from './load-bias.js';
 import { mapRuntimeFor, type MapRuntime } from './map-runtime.js';
 import { readMapTypes, type GoMapTypes } from './map-types.js';
 import { readPclntab, type Pclntab } from './pclntab.js';
@@ -27,6 +28,11 @@ export interface Symbolizer {
    * (a pprof Mapping: start, limit, file offset), through its PT_LOAD segments; null outside them.
    */
   linkAddress(address: number, mapping: FileMapping): number | null;
+  /**
+   * What to subtract from a text profile's PCs to get the binary's addresses, from the `#` lines
+   * of each record (load-bias.ts): 0 for an ET_EXEC, a BinaryError when the lines and the binary disagree.
+   */
+  textLoadBias(stacks: ReadonlyArray<readonly ShownPc[]>): number;
   /** Every map type of the program, read from its type descriptors on the first call (map-types.ts). */
   mapTypes(): GoMapTypes;
   /**
@@ -56,6 +62,7 @@ export function symbolizerFor(bytes: Uint8Array, limits: Pick<Limits, 'binaryByt
       return target === null ? null : (table.findFunc(target)?.name ?? null);
     },
     linkAddress: (address, mapping) => linkAddress(elf, address, mapping),
+    textLoadBias: (stacks) => textLoadBias(table, elf.pie, stacks),
     mapTypes,
     mapRuntime: () => {
       const impl = mapTypes().impl;

@@ -8,22 +8,27 @@ import { symbolizerFor } from '../../src/binary/symbolize.js';
 import { BinaryError } from '../../src/errors.js';
 import { DEFAULT_LIMITS } from '../../src/limits.js';
 import { decodeProfile } from '../../src/pprof/decode.js';
+import { parseHeapText } from '../../src/pprof/text.js';
 import type { AnalyzeJson } from '../../src/report/schema.js';
 import { FIXTURES, fixture, runCli } from '../helpers.js';
 import { ProfileType } from '../synth.js';
 
 // fixtures/pie (fixtures/README.md): one program built as an executable and as a PIE, for amd64
-// and arm64, each run once. A run's stock protobuf with its own binary must give what its
-// full-frame protobuf of the same snapshot gives, wherever the PIE was loaded.
+// and arm64, each run once. A run's text and stock protobuf with its own binary must give what
+// its full-frame protobuf of the same snapshot gives, wherever the PIE was loaded.
 const RUNS = ['exe', 'pie', 'arm64-exe', 'arm64-pie'] as const;
 type Run = (typeof RUNS)[number];
 const file = (run: Run, name: string) => fixture(`pie/out/${run}/${name}`);
 const binary = (run: Run) => fixture(`pie/bin/pie-${run}.gz`);
 const binaryBytes = (run: Run) => gunzipSync(readFileSync(join(FIXTURES, `pie/bin/pie-${run}.gz`)));
+const text = (run: Run) => readFileSync(join(FIXTURES, `pie/out/${run}/pie.heap.txt`), 'utf8');
+const shownFrames = (run: Run) => parseHeapText(Buffer.from(text(run))).records.map((r) => r.shown);
 const symbolizer = (run: Run) => symbolizerFor(binaryBytes(run), DEFAULT_LIMITS);
 
 type Site = AnalyzeJson['sites'][number];
 const where = (s: Site) => `${s.file}:${s.line}`;
+/** Overflow buckets depend on each map's random hash seed: these sites differ between runs of one binary. */
+const SEED_DEPENDENT = ['mapbloat.test/pie/main.go:91', 'runtime/trace/trace.go:130'];
 /**
  * The tracer's map, filled inside runtime code the stock leaves (runtime/trace.Start and its
  * reader goroutine) reach through runtime.StartTrace and runtime.ReadTrace, not by calling a map
@@ -50,6 +55,16 @@ const valuesOnly = ({ function: fn, file, line, via, values }: Site) => ({ funct
 const whole = (s: Site) => ({ ...valuesOnly(s), phases: s.phases });
 
 describe.each(RUNS)('%s', (run) => {
+  it('text + binary equals the full-frame profile in every site, value and phase', async () => {
+    const [reference, got] = await Promise.all([full(run), withBinary(run, 'pie.heap.txt')]);
+    expect(reference.sites.map(where)).toContain('mapbloat.test/pie/main.go:91');
+    expect(Object.keys(reference.sites[0].phases).sort()).toEqual(['assign', 'grow', 'overflow']);
+    expect(got.totals).toEqual(reference.totals);
+    expect(got.sites.map(whole)).toEqual(reference.sites.map(whole));
+    expect(new Set(reference.sites.map((s) => s.evidence))).toEqual(new Set(['frames']));
+    expect(new Set(got.sites.map((s) => s.evidence))).toEqual(new Set(['binary']));
+  });
+
   it("stock protobuf + binary: every site and value but the tracer's; phases from the entry point", async () => {
     const [reference, got] = await Promise.all([full(run), withBinary(run, 'pie.pb.gz')]);
     const expected = reference.sites.filter((s) => !TRACER.includes(where(s)));
@@ -67,8 +82,80 @@ describe.each(RUNS)('%s', (run) => {
   });
 });
 
+describe('the builds agree', () => {
+  it('exe, pie, arm64-exe, arm64-pie, text + binary: every site but the hash-seed dependent ones', async () => {
+    const reports = await Promise.all(RUNS.map((run) => withBinary(run, 'pie.heap.txt')));
+    const seeded = (s: Site) => SEED_DEPENDENT.includes(where(s));
+    const stable = reports.map((r) => r.sites.filter((s) => !seeded(s)).map(whole));
+    expect(stable[0].length).toBe(7);
+    for (const sites of stable.slice(1)) expect(sites).toEqual(stable[0]);
+    for (const r of reports) expect(r.sites.filter(seeded).map(where).sort()).toEqual(SEED_DEPENDENT);
+  });
+});
+
+describe('the load bias', () => {
+  /** What the stock protobuf of the same process gives: its main mapping's start less the binary's address there. */
+  const mappingBias = (run: Run) => {
+    const main = decodeProfile(readFileSync(join(FIXTURES, `pie/out/${run}/pie.pb.gz`))).mappings[0];
+    return main.start - symbolizer(run).linkAddress(main.start, main)!;
+  };
+
+  it.each(RUNS)("%s: the text's # lines give the bias the stock profile's main mapping gives", (run) => {
+    expect(symbolizer(run).textLoadBias(shownFrames(run))).toBe(mappingBias(run));
+  });
+
+  it('amd64 PIE: 0x55c509d63000, where ASLR put it less the link address 0x400000', () => {
+    expect(symbolizer('pie').textLoadBias(shownFrames('pie'))).toBe(0x55c509d63000);
+    expect(mappingBias('pie')).toBe(0x55c509d63000);
+  });
+
+  it('arm64 PIE: 0x2ac20000, where qemu put it less the link address 0x10000', () => {
+    expect(symbolizer('arm64-pie').textLoadBias(shownFrames('arm64-pie'))).toBe(0x2ac20000);
+  });
+
+  it('a PIE that ran at its link address: 0', () => {
+    const atLink = shownFrames('pie').map((stack) => stack.map((f) => ({ ...f, pc: f.pc - 0x55c509d63000 })));
+    expect(symbolizer('pie').textLoadBias(atLink)).toBe(0);
+  });
+
+  it('an executable (ET_EXEC) runs where it was linked: 0, whatever the text says', () => {
+    expect(symbolizer('exe').textLoadBias(shownFrames('pie'))).toBe(0);
+  });
+
+  it('an empty profile: nothing to go by, 0', () => {
+    expect(symbolizer('pie').textLoadBias([])).toBe(0);
+  });
+});
+
 describe('a binary that did not write the profile: exit 2 with one line', () => {
+  /** The PIE text with its first `from` reading `to`, on stdin. */
+  const edited = (from: string, to: string) => {
+    expect(text('pie')).toContain(from);
+    return { stdin: Buffer.from(text('pie').replace(from, to)) };
+  };
+  const fromStdin = ['analyze', '-', '--binary', binary('pie')];
+
   it.each([
+    [
+      'the PIE text, the executable',
+      file('pie', 'pie.heap.txt'),
+      'exe',
+      'address 0x55c50a17086e is outside its code (0x401000–0x4bf75f)',
+    ],
+    [
+      'the executable text, the PIE',
+      file('exe', 'pie.heap.txt'),
+      'pie',
+      'its # lines give two load biases, -0x260 (main.buildGrown+0xb3 at 0x4be313)' +
+        ' and -0x140 (runtime.main+0x211 at 0x437571)',
+    ],
+    [
+      'the arm64 PIE text, the amd64 PIE',
+      file('arm64-pie', 'pie.heap.txt'),
+      'pie',
+      'its # lines give two load biases, 0x2a828db0 (main.buildGrown+0xaf at 0x2ace731f)' +
+        ' and 0x2a828e80 (main.main+0x19f at 0x2ace835f)',
+    ],
     [
       'the PIE protobuf, the executable',
       file('pie', 'pie.pb.gz'),
@@ -85,6 +172,37 @@ describe('a binary that did not write the profile: exit 2 with one line', () => 
     ],
   ] as const)('%s', async (_, profile, run, message) => {
     expect(await runCli(['analyze', profile, '--binary', binary(run)])).toEqual(refusal(run, message));
+  });
+
+  it("a # line whose function's offset disagrees: two load biases", async () => {
+    const stdin = edited('0x55c50a221573\tmain.buildGrown+0xb3\t', '0x55c50a221573\tmain.buildGrown+0xb4\t');
+    expect(await runCli(fromStdin, stdin)).toEqual(
+      refusal(
+        'pie',
+        'its # lines give two load biases, 0x55c509d62fff (main.buildGrown+0xb4 at 0x55c50a221573)' +
+          ' and 0x55c509d63000 (main.main+0x156 at 0x55c50a222496)',
+      ),
+    );
+  });
+
+  it("an inlined frame's offset that disagrees (the bias comes from the others)", async () => {
+    const stdin = edited('0x55c50a22189a\tstrconv.Itoa+0x5a\t', '0x55c50a22189a\tstrconv.Itoa+0x5b\t');
+    expect(await runCli(fromStdin, stdin)).toEqual(
+      refusal('pie', 'strconv.Itoa+0x5b at 0x55c50a22189a is 0x5a bytes into its function in the binary'),
+    );
+  });
+
+  it('a bias that is not a whole number of pages', async () => {
+    // Every offset one byte short, as if the program had been loaded one byte higher.
+    const shorter = (_: string, off: string) => `+0x${(parseInt(off, 16) - 1).toString(16)}\t`;
+    const stdin = Buffer.from(text('pie').replace(/\+0x([0-9a-f]+)\t/g, shorter));
+    expect(await runCli(fromStdin, { stdin })).toEqual(
+      refusal(
+        'pie',
+        'its # lines give load bias 0x55c509d63001 (main.buildGrown+0xb2 at 0x55c50a221573),' +
+          ' not a whole number of pages',
+      ),
+    );
   });
 });
 
@@ -187,15 +305,25 @@ describe('relocations', () => {
     expect(mapTypes(zeroed(run))).toEqual(mapTypes(binaryBytes(run)));
   });
 
+  it.each(PIES)('%s with zeros where the loader writes: the same reports', async (run) => {
+    const files = { '/mem/zeroed': zeroed(run) };
+    for (const name of ['pie.heap.txt', 'pie.pb.gz']) {
+      expect(await analyze([file(run, name), '--binary', '/mem/zeroed'], files)).toEqual(await withBinary(run, name));
+    }
+  });
 });
 
 describe('a corrupt PIE', () => {
   const DT_RELASZ = 8;
   const DT_RELAENT = 9;
-  /** Reads bytes and their map types: null, or the BinaryError's message. */
+  const records = parseHeapText(Buffer.from(text('pie'))).records;
+  /** Reads bytes and symbolizes the PIE text: null, or the BinaryError's message. */
   function outcome(bytes: Uint8Array): string | null {
     try {
-      symbolizerFor(bytes, DEFAULT_LIMITS).mapTypes();
+      const s = symbolizerFor(bytes, DEFAULT_LIMITS);
+      const bias = s.textLoadBias(records.map((r) => r.shown));
+      for (const r of records) s.stackFrames(r.pcs.map((pc) => pc - bias));
+      s.mapTypes();
       return null;
     } catch (err) {
       if (err instanceof BinaryError) return err.message;
