@@ -1,4 +1,4 @@
-import { fileOffset, sectionRegion, type ElfFile } from './elf.js';
+import { fileOffset, loadedRegion, sectionRegion, type ElfFile } from './elf.js';
 import { corrupt, Region } from './region.js';
 
 /**
@@ -90,9 +90,9 @@ function blobStrings(elf: ElfFile, blob: Region): { version: Uint8Array; modinfo
 
 /** The bytes of the Go string header (pointer, length) at addr. */
 function goString(elf: ElfFile, addr: number, what: string): Uint8Array {
-  const header = fileOffset(elf, addr, 16);
+  const header = loadedRegion(elf, addr, 16, what);
   if (header === null) throw corrupt(`${what} in the build info lies outside the file`);
-  const [data, length] = [elf.file.u64(header, what), elf.file.u64(header + 8, what)];
+  const [data, length] = [header.pointer(0, what), header.u64(8, what)];
   const at = fileOffset(elf, data, length);
   if (at === null) throw corrupt(`${what} in the build info lies outside the file`);
   return elf.file.sub(at, length, what).bytes;

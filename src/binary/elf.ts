@@ -14,6 +14,17 @@ export interface ElfFile {
   readonly segments: readonly ElfSegment[];
   /** The GNU build-id note as hex, "" when there is none. */
   readonly gnuBuildId: string;
+  /**
+   * ET_DYN, a position-independent executable: loaded wherever the loader chooses, its addresses
+   * then all off by one load bias. An ET_EXEC runs at the addresses it was linked at.
+   */
+  readonly pie: boolean;
+  /**
+   * The words the dynamic loader relocates by the load bias (R_X86_64_RELATIVE,
+   * R_AARCH64_RELATIVE): virtual address → the word's link-time value, the relocation's addend.
+   * Empty in an executable that is not a PIE.
+   */
+  readonly relocated: ReadonlyMap<number, number>;
 }
 
 export interface ElfSection {
@@ -35,6 +46,7 @@ export interface ElfSegment {
 
 const SHT_NOBITS = 8;
 const PT_LOAD = 1;
+const PT_DYNAMIC = 2;
 const EM_X86_64 = 62;
 const EM_AARCH64 = 183;
 const ET_EXEC = 2;
@@ -57,10 +69,13 @@ export function parseElf(bytes: Uint8Array, limits: Pick<Limits, 'binaryBytes'>)
   const file = new Region(bytes, 'the file');
   const machine = checkKind(file);
   const header = file.sub(0, 64, 'the ELF header');
-  const segments = readSegments(file, header);
+  const { segments, dynamic } = readSegments(file, header);
   const sections = readSections(file, header);
   const note = sections.find((s) => s.name === '.note.gnu.build-id');
-  return { file, machine, sections, segments, gnuBuildId: note === undefined ? '' : noteDescriptor(file, note) };
+  const gnuBuildId = note === undefined ? '' : noteDescriptor(file, note);
+  const pie = header.u16(16, 'the ELF header') === ET_DYN;
+  const elf: ElfFile = { file, machine, sections, segments, gnuBuildId, pie, relocated: new Map() };
+  return dynamic === null ? elf : { ...elf, relocated: relativeRelocations(elf, dynamic) };
 }
 
 /** amd64 or arm64, or a BinaryError that says what the file is instead. */
@@ -140,14 +155,65 @@ interface TableLayout {
 const PROGRAM_HEADERS: TableLayout = { offsetAt: 32, entSizeAt: 54, minEntSize: 56, what: 'the program header table' };
 const SECTION_HEADERS: TableLayout = { offsetAt: 40, entSizeAt: 58, minEntSize: 64, what: 'the section table' };
 
-function readSegments(file: Region, header: Region): ElfSegment[] {
+/** The PT_LOAD segments, and the PT_DYNAMIC one (the dynamic section) when there is one. */
+function readSegments(file: Region, header: Region): { segments: ElfSegment[]; dynamic: ElfSegment | null } {
   const segments: ElfSegment[] = [];
+  let dynamic: ElfSegment | null = null;
   for (const entry of tableEntries(file, header, PROGRAM_HEADERS)) {
-    if (entry.u32(0, 'a program header') !== PT_LOAD) continue;
+    const type = entry.u32(0, 'a program header');
+    if (type !== PT_LOAD && type !== PT_DYNAMIC) continue;
     const u64 = (at: number) => entry.u64(at, 'a program header');
-    segments.push({ flags: entry.u32(4, 'a program header'), offset: u64(8), vaddr: u64(16), filesz: u64(32) });
+    const segment = { flags: entry.u32(4, 'a program header'), offset: u64(8), vaddr: u64(16), filesz: u64(32) };
+    if (type === PT_LOAD) segments.push(segment);
+    else dynamic = segment;
   }
-  return segments;
+  return { segments, dynamic };
+}
+
+/** Dynamic section tags (elf.h): the end, and where the relocations with addends are. */
+const DT_NULL = 0;
+const DT_RELA = 7;
+const DT_RELASZ = 8;
+const DT_RELAENT = 9;
+const RELA_SIZE = 24;
+/** The relocation that adds the load bias to its addend, per machine. */
+const R_RELATIVE = { amd64: 8, arm64: 1027 };
+
+/**
+ * The R_*_RELATIVE relocations of the DT_RELA table the dynamic section names: what the loader
+ * reads, so it works without section headers and whatever the table's section is called (`.rela`
+ * from Go's own linker, `.rela.dyn` from the system's). Other relocations (symbol lookups for cgo's
+ * libc, the PLT) never touch the words mapbloat reads. DT_REL and DT_RELR relocations keep their
+ * addend in the word itself, so the file already holds the link-time value there.
+ */
+function relativeRelocations(elf: ElfFile, dynamic: ElfSegment): Map<number, number> {
+  const tags = dynamicTags(elf.file.sub(dynamic.offset, dynamic.filesz, 'the dynamic section'));
+  const [addr, size] = [tags.get(DT_RELA), tags.get(DT_RELASZ) ?? 0];
+  const relocated = new Map<number, number>();
+  if (addr === undefined || size === 0) return relocated;
+  const entSize = tags.get(DT_RELAENT) ?? RELA_SIZE;
+  if (entSize !== RELA_SIZE) throw corrupt(`the dynamic section gives ${entSize}-byte relocations, not ${RELA_SIZE}`);
+  const at = fileOffset(elf, addr, size);
+  if (at === null) throw corrupt('the relocations lie outside the file');
+  const table = elf.file.sub(at, size, 'the relocations');
+  const relative = R_RELATIVE[elf.machine];
+  for (let o = 0; o + RELA_SIZE <= size; o += RELA_SIZE) {
+    // Elf64_Rela: r_offset, r_info (symbol << 32 | type), r_addend.
+    if (table.u32(o + 8, 'a relocation') !== relative) continue;
+    relocated.set(table.u64(o, 'a relocation'), table.u64(o + 16, 'a relocation'));
+  }
+  return relocated;
+}
+
+/** The dynamic section's (tag, value) pairs up to DT_NULL; the first of a repeated tag counts. */
+function dynamicTags(section: Region): Map<number, number> {
+  const tags = new Map<number, number>();
+  for (let o = 0; o + 16 <= section.length; o += 16) {
+    const tag = section.u64(o, 'the dynamic section');
+    if (tag === DT_NULL) break;
+    if (!tags.has(tag)) tags.set(tag, section.u64(o + 8, 'the dynamic section'));
+  }
+  return tags;
 }
 
 function readSections(file: Region, header: Region): ElfSection[] {
@@ -203,4 +269,65 @@ export function fileOffset(elf: ElfFile, addr: number, size: number): number | n
 /** A section's bytes, called "the <name> section" in messages. */
 export function sectionRegion(elf: ElfFile, section: ElfSection): Region {
   return elf.file.sub(section.offset, section.size, `the ${section.name} section`);
+}
+
+/**
+ * Bytes of the program at their virtual address, whose pointers read as the loaded program holds
+ * them less the load bias. In a PIE the loader writes bias + addend over every word an
+ * R_*_RELATIVE relocation names, whatever the file has there: Go's own linker and GNU ld write the
+ * addend into the file too, but with RELA relocations nothing requires it, and lld leaves zeros
+ * unless told --apply-dynamic-relocs (a cgo PIE linked externally with it). So every read of a
+ * pointer in the program's data (moduledata, the pclntab header, type descriptors) goes through
+ * pointer().
+ */
+export class LoadedRegion extends Region {
+  readonly #relocated: ReadonlyMap<number, number>;
+
+  constructor(
+    region: Region,
+    /** The virtual address of offset 0. */
+    readonly addr: number,
+    relocated: ReadonlyMap<number, number>,
+  ) {
+    super(region.bytes, region.name);
+    this.#relocated = relocated;
+  }
+
+  /** The pointer at off: a relocation's addend where the loader writes one, else the file's word. */
+  pointer(off: number, what: string): number {
+    const word = this.u64(off, what);
+    return this.#relocated.size === 0 ? word : (this.#relocated.get(this.addr + off) ?? word);
+  }
+}
+
+/** The bytes at [addr, addr + size) as loaded, called `what` in messages; null when no segment holds them. */
+export function loadedRegion(elf: ElfFile, addr: number, size: number, what: string): LoadedRegion | null {
+  const at = fileOffset(elf, addr, size);
+  return at === null ? null : new LoadedRegion(elf.file.sub(at, size, what), addr, elf.relocated);
+}
+
+/** A section's bytes as loaded, called "the <name> section" in messages. */
+export function loadedSection(elf: ElfFile, section: ElfSection): LoadedRegion {
+  return new LoadedRegion(sectionRegion(elf, section), section.addr, elf.relocated);
+}
+
+/** Where a process mapped part of a file (a line of /proc/self/maps, a pprof Mapping): [start, limit) ← offset. */
+export interface FileMapping {
+  readonly start: number;
+  readonly limit: number;
+  readonly offset: number;
+}
+
+/**
+ * The virtual address in the binary of `address` in a process that mapped its file as `mapping`,
+ * the way pprof does it: the file offset address − start + offset, in the PT_LOAD segment whose
+ * file bytes hold it, at that segment's vaddr. Not address − start + offset: Go links a PIE at
+ * 0x400000 (0x10000 on arm64) like an executable, so vaddr and file offset differ by that much.
+ * Null when the address is outside the mapping or its file offset in no segment.
+ */
+export function linkAddress(elf: ElfFile, address: number, mapping: FileMapping): number | null {
+  if (address < mapping.start || address >= mapping.limit) return null;
+  const off = address - mapping.start + mapping.offset;
+  const seg = elf.segments.find((s) => off >= s.offset && off < s.offset + s.filesz);
+  return seg === undefined ? null : seg.vaddr + (off - seg.offset);
 }

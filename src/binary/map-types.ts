@@ -169,7 +169,7 @@ function namedMapTypes(t: TypeDescriptors, unnamed: readonly number[], impl: Map
 
 /** The words of a map descriptor that its underlying map type shares. */
 function signature(t: TypeDescriptors, off: number): string {
-  return [KEY_AT, ELEM_AT, TABLE_TYPE_AT, HASHER_AT].map((at) => t.region.u64(off + at, 'a map type')).join();
+  return [KEY_AT, ELEM_AT, TABLE_TYPE_AT, HASHER_AT].map((at) => t.region.pointer(off + at, 'a map type')).join();
 }
 
 function readMapType(t: TypeDescriptors, off: number, impl: MapImpl): GoMapType {
@@ -200,7 +200,7 @@ function readMapType(t: TypeDescriptors, off: number, impl: MapImpl): GoMapType 
 
 /** The offset of the type a map descriptor's field at `at` points to. */
 function pointee(t: TypeDescriptors, off: number, at: number, what: string): number {
-  const target = t.offsetOf(t.region.u64(off + at, 'a map type'));
+  const target = t.offsetOf(t.region.pointer(off + at, 'a map type'));
   if (target === null) {
     throw corrupt(`the ${what} type of the map type at ${t.hex(off)} lies outside the type descriptors`);
   }

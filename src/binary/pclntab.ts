@@ -1,5 +1,5 @@
 import { BinaryError } from '../errors.js';
-import { fileOffset, sectionRegion, type ElfFile } from './elf.js';
+import { fileOffset, LoadedRegion, loadedSection, sectionRegion, type ElfFile, type ElfSegment } from './elf.js';
 import { corrupt, Region } from './region.js';
 
 /**
@@ -13,6 +13,8 @@ export interface Pclntab {
   readonly maxPc: number;
   /** The function whose code holds pc, or null. */
   findFunc(pc: number): GoFunc | null;
+  /** Every function's name and entry, in address order. */
+  functions(): Iterable<{ readonly name: string; readonly entry: number }>;
   /** Where runtime.firstmoduledata says the type descriptors are; null when it was not found. */
   readonly moduleTypes: ModuleTypes | null;
 }
@@ -60,11 +62,12 @@ interface Tables {
 }
 
 export function readPclntab(elf: ElfFile): Pclntab {
-  const { tab, addr } = locatePclntab(elf);
+  const tab = locatePclntab(elf);
   const layout = checkHeader(tab, PC_QUANTUM[elf.machine]);
   const word = (i: number) => tab.u64(8 + 8 * i, 'the pclntab header');
-  // runtime.pcHeader: nfunc, nfiles, textStart, then the offsets of the tables.
-  const [nfunc, headerTextStart, funcnameOff, cuOff, filetabOff, pctabOff, pclnOff] = [0, 2, 3, 4, 5, 6, 7].map(word);
+  // runtime.pcHeader: nfunc, nfiles, textStart (a pointer), then the offsets of the tables.
+  const [nfunc, funcnameOff, cuOff, filetabOff, pctabOff, pclnOff] = [0, 3, 4, 5, 6, 7].map(word);
+  const headerTextStart = tab.pointer(8 + 8 * 2, 'the pclntab header');
   const tables: Tables = {
     layout,
     quantum: PC_QUANTUM[elf.machine],
@@ -75,7 +78,7 @@ export function readPclntab(elf: ElfFile): Pclntab {
     functab: tab.sub(pclnOff, 8 * (nfunc + 1), 'the function table'),
     funcs: tab.sub(pclnOff, tab.length - pclnOff, 'the function records'),
   };
-  const moduledata = findModuledata(elf, addr, addr + funcnameOff, layout);
+  const moduledata = findModuledata(elf, tab.addr, tab.addr + funcnameOff, layout);
   const textSection = elf.sections.find((s) => s.name === '.text');
   const textStart = moduledata?.text ?? (headerTextStart || (textSection?.addr ?? 0));
   const entryAt = (i: number) => textStart + tables.functab.u32(8 * i, 'the function table');
@@ -107,7 +110,16 @@ export function readPclntab(elf: ElfFile): Pclntab {
       }
       return funcAt(lo);
     },
+    *functions() {
+      for (let i = 0; i < nfunc; i++) yield { name: funcName(tables, i), entry: entryAt(i) };
+    },
   };
+}
+
+/** The name of function i of the function table. */
+function funcName(t: Tables, i: number): string {
+  const fo = t.functab.u32(8 * i + 4, 'the function table');
+  return t.funcnames.cString(t.funcs.i32(fo + 4, 'a function record'), 'a function name');
 }
 
 /** Function i of the function table: its _func record (runtime/runtime2.go), read on demand. */
@@ -120,7 +132,7 @@ function goFunc(elf: ElfFile, t: Tables, textStart: number, gofunc: number | nul
   const nfuncdata = t.funcs.u8(fo + funcSize - 1, 'a function record');
   const pcdata = (k: number) => (k < npcdata ? u32(funcSize + 4 * k) : 0);
   const funcdata = (k: number) => (k < nfuncdata ? u32(funcSize + 4 * npcdata + 4 * k) : 0xffffffff);
-  const name = t.funcnames.cString(t.funcs.i32(fo + 4, 'a function record'), 'a function name');
+  const name = funcName(t, i);
   const inlOff = funcdata(FUNCDATA_INL_TREE);
   const inlBase = inlOff === 0xffffffff || gofunc === null ? null : gofunc + inlOff;
   return {
@@ -184,18 +196,21 @@ function pcvalue(t: Tables, off: number, entry: number, target: number): number 
   throw corrupt('a pc-value table is longer than its function');
 }
 
-/** The .gopclntab section, or (for binaries without section names) its header found by its magic. */
-function locatePclntab(elf: ElfFile): { tab: Region; addr: number } {
+/**
+ * The .gopclntab section (.data.rel.ro.gopclntab in a PIE, as its header holds a pointer), or
+ * (for binaries without section names) its header found by its magic.
+ */
+function locatePclntab(elf: ElfFile): LoadedRegion {
   const section = elf.sections.find((s) => s.name === '.gopclntab' || s.name === '.data.rel.ro.gopclntab');
   if (section !== undefined) {
-    return { tab: new Region(sectionRegion(elf, section).bytes, 'the pclntab'), addr: section.addr };
+    return new LoadedRegion(new Region(sectionRegion(elf, section).bytes, 'the pclntab'), section.addr, elf.relocated);
   }
   const b = elf.file.bytes;
   for (let i = 0; i + 16 <= b.length; i += 4) {
     if (!looksLikeHeader(b, i)) continue;
     const seg = elf.segments.find((s) => i >= s.offset && i < s.offset + s.filesz);
     if (seg === undefined) continue;
-    return { tab: elf.file.sub(i, b.length - i, 'the pclntab'), addr: seg.vaddr + (i - seg.offset) };
+    return new LoadedRegion(elf.file.sub(i, b.length - i, 'the pclntab'), seg.vaddr + (i - seg.offset), elf.relocated);
   }
   throw new BinaryError('is not a Go binary: it has no pclntab (Go\'s function table)');
 }
@@ -227,7 +242,7 @@ function checkHeader(tab: Region, quantum: number): '1.18' | '1.20' {
  * runtime.firstmoduledata: the one word in the data sections that points at the pclntab and is
  * followed by the funcnametab slice. It holds `text` (the base of function entries), `gofunc`
  * (the base of funcdata, where the inline trees are) and where the type descriptors are. Go 1.20
- * added covctrs/ecovctrs before gofunc.
+ * added covctrs/ecovctrs before gofunc. In a PIE these are relocated words (LoadedRegion).
  */
 function findModuledata(
   elf: ElfFile,
@@ -235,13 +250,11 @@ function findModuledata(
   funcnametabAddr: number,
   layout: '1.18' | '1.20',
 ): { text: number; gofunc: number; types: ModuleTypes } | null {
-  const lo = pclntabAddr % 2 ** 32;
-  for (const { region, offset } of dataRanges(elf)) {
-    // moduledata is pointer-aligned in memory, and so in the file (segments keep addresses and
-    // offsets congruent modulo the page size).
-    for (let o = (8 - (offset % 8)) % 8; o + 400 <= region.length; o += 8) {
-      if (region.u32(o, 'the data') !== lo || region.u64(o, 'the data') !== pclntabAddr) continue;
-      const word = (i: number) => region.u64(o + 8 * i, 'runtime.firstmoduledata');
+  for (const region of dataRanges(elf)) {
+    // moduledata is pointer-aligned in memory.
+    for (let o = (8 - (region.addr % 8)) % 8; o + 400 <= region.length; o += 8) {
+      if (region.pointer(o, 'the data') !== pclntabAddr) continue;
+      const word = (i: number) => region.pointer(o + 8 * i, 'runtime.firstmoduledata');
       if (word(1) === funcnametabAddr) {
         return { text: word(22), gofunc: word(layout === '1.18' ? 38 : 40), types: moduleTypes(word, layout) };
       }
@@ -261,11 +274,9 @@ function moduleTypes(word: (i: number) => number, layout: '1.18' | '1.20'): Modu
 }
 
 /** Data sections by name, or every loadable segment of a file without section headers. */
-function dataRanges(elf: ElfFile): Array<{ region: Region; offset: number }> {
+function dataRanges(elf: ElfFile): LoadedRegion[] {
   const named = elf.sections.filter((s) => /^\.(noptrdata|data|data\.rel\.ro)$/.test(s.name));
-  if (named.length > 0) return named.map((s) => ({ region: sectionRegion(elf, s), offset: s.offset }));
-  return elf.segments.map((seg) => ({
-    region: elf.file.sub(seg.offset, seg.filesz, 'a loadable segment'),
-    offset: seg.offset,
-  }));
+  if (named.length > 0) return named.map((s) => loadedSection(elf, s));
+  const segment = (seg: ElfSegment) => elf.file.sub(seg.offset, seg.filesz, 'a loadable segment');
+  return elf.segments.map((seg) => new LoadedRegion(segment(seg), seg.vaddr, elf.relocated));
 }

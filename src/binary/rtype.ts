@@ -1,6 +1,6 @@
-import { fileOffset, type ElfFile } from './elf.js';
+import { loadedRegion, type ElfFile, type LoadedRegion } from './elf.js';
 import type { ModuleTypes } from './pclntab.js';
-import { corrupt, type Region } from './region.js';
+import { corrupt } from './region.js';
 
 /**
  * The header every type descriptor starts with, 48 bytes in each Go version mapbloat reads:
@@ -26,17 +26,19 @@ export const TFLAG_NAMED = 4;
  * module (no -linkshared, no plugins) every descriptor a descriptor points to is in here too.
  */
 export class TypeDescriptors {
-  private constructor(
-    readonly region: Region,
-    /** The virtual address of region offset 0: moduledata.types. */
-    readonly base: number,
-  ) {}
+  /** The virtual address of region offset 0: moduledata.types. */
+  readonly base: number;
+
+  /** Pointers in descriptors (to key, elem, bucket types) are relocated words in a PIE: read them with pointer(). */
+  private constructor(readonly region: LoadedRegion) {
+    this.base = region.addr;
+  }
 
   static read(elf: ElfFile, module: ModuleTypes): TypeDescriptors {
     const size = module.etypes - module.types;
-    const at = size < 0 ? null : fileOffset(elf, module.types, size);
-    if (at === null) throw corrupt('the type descriptors lie outside the file');
-    return new TypeDescriptors(elf.file.sub(at, size, 'the type descriptors'), module.types);
+    const region = size < 0 ? null : loadedRegion(elf, module.types, size, 'the type descriptors');
+    if (region === null) throw corrupt('the type descriptors lie outside the file');
+    return new TypeDescriptors(region);
   }
 
   /** The region offset of the descriptor at addr, or null unless its first `length` bytes are in the region. */

@@ -2,7 +2,8 @@ import { BinaryError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import type { Frame } from '../pprof/profile.js';
 import { readBuildInfo, type BuildInfo } from './buildinfo.js';
-import { fileOffset, parseElf, type ElfFile } from './elf.js';
+import { fileOffset, linkAddress, parseElf, type ElfFile, type FileMapping } from './elf.js';
+import { textLoadBias, type ShownPc } from './load-bias.js';
 import { mapRuntimeFor, type MapRuntime } from '../go/map-runtime.js';
 import { readMapTypes, type GoMapTypes } from './map-types.js';
 import { readPclntab, type Pclntab } from './pclntab.js';
@@ -22,6 +23,16 @@ export interface Symbolizer {
   stackFrames(pcs: readonly number[]): Frame[][];
   /** The function the call instruction ending at returnPc calls, or null if it is no direct call. */
   callTarget(returnPc: number): string | null;
+  /**
+   * The binary's address of an address in a process that mapped the binary's file as `mapping`
+   * (a pprof Mapping: start, limit, file offset), through its PT_LOAD segments; null outside them.
+   */
+  linkAddress(address: number, mapping: FileMapping): number | null;
+  /**
+   * What to subtract from a text profile's PCs to get the binary's addresses, from the `#` lines
+   * of each record (load-bias.ts): 0 for an ET_EXEC, a BinaryError when the lines and the binary disagree.
+   */
+  textLoadBias(stacks: ReadonlyArray<readonly ShownPc[]>): number;
   /** Every map type of the program, read from its type descriptors on the first call (map-types.ts). */
   mapTypes(): GoMapTypes;
   /**
@@ -50,6 +61,8 @@ export function symbolizerFor(bytes: Uint8Array, limits: Pick<Limits, 'binaryByt
       const target = directCallTarget(elf, returnPc);
       return target === null ? null : (table.findFunc(target)?.name ?? null);
     },
+    linkAddress: (address, mapping) => linkAddress(elf, address, mapping),
+    textLoadBias: (stacks) => textLoadBias(table, elf.pie, stacks),
     mapTypes,
     mapRuntime: () => {
       const impl = mapTypes().impl;

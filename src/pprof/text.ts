@@ -37,6 +37,8 @@ export interface TextFrame {
   readonly pc: number;
   /** "" when the writer had no name for the PC. */
   readonly function: string;
+  /** The `+0x…` after the name: PC − the entry of the function holding PC; null when unnamed. */
+  readonly offset: number | null;
   readonly file: string;
   readonly line: number;
 }
@@ -45,7 +47,7 @@ export type MemStats = Readonly<Record<string, number>>;
 
 const HEADER = /^heap profile: (\d+): (\d+) \[(\d+): (\d+)\] @ (heap|heap_v2)\/(\d+)\s*$/;
 const RECORD = /^(\d+): (\d+) \[(\d+): (\d+)\] @((?: 0x[0-9a-f]+)*)\s*$/;
-const FRAME = /^#\t+0x([0-9a-f]+)(?:\t+(.+?)\+0x[0-9a-f]+\t+(.*):(\d+))?\s*$/;
+const FRAME = /^#\t+0x([0-9a-f]+)(?:\t+(.+?)\+0x([0-9a-f]+)\t+(.*):(\d+))?\s*$/;
 const MEMSTAT = /^# (\w+) = (-?\d+(?:\.\d+)?)\s*$/;
 
 /** Text that starts like a legacy profile of any kind (heap, goroutine, mutex, …). */
@@ -89,7 +91,8 @@ export function parseHeapText(bytes: Uint8Array): TextHeapProfile {
     }
     const frame = FRAME.exec(line);
     if (frame !== null && current !== null) {
-      current.shown.push({ pc: parseInt(frame[1], 16), function: frame[2] ?? '', file: frame[3] ?? '', line: Number(frame[4] ?? 0) });
+      const [pc, offset] = [parseInt(frame[1], 16), frame[3] === undefined ? null : parseInt(frame[3], 16)];
+      current.shown.push({ pc, function: frame[2] ?? '', offset, file: frame[4] ?? '', line: Number(frame[5] ?? 0) });
       continue;
     }
     if (line.startsWith('# runtime.MemStats')) {

@@ -30,7 +30,8 @@ function checkShownFrames(shown: readonly TextFrame[], frames: readonly Frame[])
 /**
  * A text heap profile as a Profile with the sample types of a protobuf one. Without a binary the
  * stacks are the `#` lines (runtime frames hidden, as in a stock protobuf); with one, every `@` PC
- * is symbolized, which brings the hidden frames back.
+ * is symbolized, which brings the hidden frames back: less the load bias when the binary is a
+ * PIE, which the `#` lines tell. Locations keep the profile's own addresses.
  */
 export function textProfile(text: TextHeapProfile, symbolizer: Symbolizer | null): Profile {
   const funcs = new Map<string, Func>();
@@ -56,6 +57,7 @@ export function textProfile(text: TextHeapProfile, symbolizer: Symbolizer | null
     return id;
   };
 
+  const bias = symbolizer?.textLoadBias(text.records.map((r) => r.shown)) ?? 0;
   const count = text.records.length;
   const stackStart = new Uint32Array(count + 1);
   const stack: number[] = [];
@@ -68,7 +70,8 @@ export function textProfile(text: TextHeapProfile, symbolizer: Symbolizer | null
       // A writer that named no frame (an old or unsymbolized profile): the addresses alone.
       if (record.shown.length === 0) for (const pc of record.pcs) stack.push(location(pc - 1, []));
     } else {
-      const perPc = symbolizer.stackFrames(record.pcs).map((frames) => frames.filter((f) => f.function !== GOEXIT));
+      const pcs = bias === 0 ? record.pcs : record.pcs.map((pc) => pc - bias);
+      const perPc = symbolizer.stackFrames(pcs).map((frames) => frames.filter((f) => f.function !== GOEXIT));
       checkShownFrames(record.shown, perPc.flat());
       perPc.forEach((kept, k) => {
         if (kept.length > 0) stack.push(location(record.pcs[k] - 1, kept));
