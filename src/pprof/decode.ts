@@ -1,7 +1,8 @@
 import protobuf from 'protobufjs/minimal.js';
 import type { Reader } from 'protobufjs';
 import { DecodeError } from '../errors.js';
-import { gunzip, isGzip } from './gzip.js';
+import type { Limits } from '../limits.js';
+import { inflate } from './inflate.js';
 import type { Func, Line, Location, Mapping, Profile, ValueType } from './profile.js';
 import { intAt, readInt, readUint, uintAt, varintEnd } from './varint.js';
 
@@ -13,16 +14,8 @@ import { intAt, readInt, readUint, uintAt, varintEnd } from './varint.js';
  * string table and the locations after the samples, so a one-pass decoder would have to keep
  * every raw location id and remap them afterwards.
  */
-export function decodeProfile(bytes: Uint8Array): Profile {
-  return decodeProtobuf(inflate(bytes));
-}
-
-/** The bytes of a profile, gunzipped when they start with gzip's magic bytes. */
-export function inflate(bytes: Uint8Array): Uint8Array {
-  if (bytes.length === 0) throw new DecodeError('the input is empty: expected a pprof profile (gzipped or raw protobuf)');
-  const raw = isGzip(bytes) ? gunzip(bytes) : bytes;
-  if (raw.length === 0) throw new DecodeError('the gzip stream holds no data: expected a pprof profile');
-  return raw;
+export function decodeProfile(bytes: Uint8Array, limits: Partial<Limits> = {}): Profile {
+  return decodeProtobuf(inflate(bytes, limits));
 }
 
 /** An uncompressed protobuf Profile message. */
