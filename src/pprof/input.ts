@@ -9,5 +9,5 @@ export type DecodedInput = { readonly kind: 'protobuf'; readonly profile: Profil
 
 export function decodeInput(bytes: Uint8Array, limits: Partial<Limits> = {}): DecodedInput {
   const raw = inflate(bytes, limits);
-  return isTextProfile(raw) ? { kind: 'text', text: parseHeapText(raw) } : { kind: 'protobuf', profile: decodeProtobuf(raw, limits) };
+  return isTextProfile(raw) ? { kind: 'text', text: parseHeapText(raw, limits) } : { kind: 'protobuf', profile: decodeProtobuf(raw, limits) };
 }
