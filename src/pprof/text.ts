@@ -1,4 +1,4 @@
-import { DecodeError, UnsupportedProfileError } from '../errors.js';
+import { DecodeError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import { limitsOf, tooDeep } from './bounds.js';
 
@@ -68,10 +68,9 @@ const OFFSET = /^\+0x[0-9a-f]{1,16}$/;
 const LINE_NUMBER = /^\d{1,10}$/;
 const MEMSTAT = /^# (\w+) = (-?\d+(?:\.\d+)?)$/;
 
-/** Text that starts like a legacy profile of any kind (heap, goroutine, mutex, …). */
-export function isTextProfile(bytes: Uint8Array): boolean {
-  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, 64)).toString('latin1');
-  return /^(heap profile:|heap_v2\/|goroutine profile:|--- (contention|mutex):|threadcreate profile:)/.test(head);
+/** The first line of a heap profile written by Go: exact spacing, `@ heap/R`. */
+export function isGoHeapHeader(line: string): boolean {
+  return HEADER.test(line);
 }
 
 export function parseHeapText(bytes: Uint8Array, limits: Partial<Limits> = {}): TextHeapProfile {
@@ -79,8 +78,7 @@ export function parseHeapText(bytes: Uint8Array, limits: Partial<Limits> = {}): 
   const first = lines.next() ?? '';
   const header = HEADER.exec(first);
   if (header === null) {
-    const kind = /^(\w+) profile:/.exec(first)?.[1] ?? /^--- (\w+):/.exec(first)?.[1] ?? 'unknown';
-    throw new UnsupportedProfileError(`a text ${kind} profile, not a heap profile: take one from /debug/pprof/heap?debug=1`);
+    throw new DecodeError(`not a Go text heap profile: its first line is ${JSON.stringify(first.slice(0, 80))}`);
   }
   const totals = [1, 2, 3, 4].map((k) => BigInt(header[k]));
   const parser = new RecordParser(Number(header[5]) / 2, limitsOf(limits).stackDepth);

@@ -16,6 +16,18 @@ function zeros(mib: number): Buffer {
 }
 
 describe('a gzip bomb costs little', () => {
+  it('one of zeros (1 MB inflating to 1 GiB) is refused from its first bytes', () => {
+    const bomb = zeros(1024);
+    expect(bomb.length).toBeLessThan(1.1 * MiB);
+    const start = performance.now();
+    expect(failure(() => decodeInput(bomb))).toEqual([
+      'DecodeError',
+      'not a pprof profile: the protobuf data is truncated or corrupt (field number 0 at byte 0)',
+    ]);
+    // Inflating it all takes seconds and a GiB; its first half megabyte takes milliseconds.
+    expect(performance.now() - start).toBeLessThan(500);
+  });
+
   it('one that starts like a profile stops at --max-profile-size', () => {
     // A string table entry of 1 GiB: what the head shows is a profile's, and all of it is zeros.
     const start = gzipSync(Uint8Array.from([...HEAP, ...tag(6, 2), ...varint(1024 * MiB)]));
