@@ -54,13 +54,20 @@ export const FUNCTION_FIELDS = { id: 1, name: 2, system_name: 3, filename: 4, st
 export interface Schema {
   readonly name: string;
   readonly wireTypes: readonly (number | undefined)[];
+  /** 1 for each one-byte tag tagAt accepts as it is: the check of the common case is one load. */
+  readonly oneByteTags: Uint8Array;
 }
 
 /** Every field a varint unless listed: pprof's messages are numbers and string indexes. */
 function schema(name: string, fields: Record<string, number>, other: Record<string, number> = {}): Schema {
   const wireTypes: (number | undefined)[] = [];
   for (const [field, n] of Object.entries(fields)) wireTypes[n] = other[field] ?? VARINT;
-  return { name, wireTypes };
+  const oneByteTags = new Uint8Array(0x80);
+  for (let tag = 8; tag < 0x80; tag++) {
+    const expected = wireTypes[tag >>> 3];
+    oneByteTags[tag] = Number(expected === undefined ? skippable(tag & 7) : accepts(expected, tag & 7));
+  }
+  return { name, wireTypes, oneByteTags };
 }
 
 export const PROFILE: Schema = schema('Profile', PROFILE_FIELDS, {
@@ -81,7 +88,7 @@ export const LOCATION = schema('Location', LOCATION_FIELDS, { line: LEN });
 export const LINE = schema('Line', LINE_FIELDS);
 export const FUNCTION = schema('Function', FUNCTION_FIELDS);
 /** Any message: every field unknown, to walk protobuf of another schema. */
-export const ANY_MESSAGE: Schema = { name: 'message', wireTypes: [] };
+export const ANY_MESSAGE: Schema = schema('message', {});
 
 export function tagOf(field: number, wireType: number): number {
   return (field << 3) | wireType;
@@ -90,6 +97,11 @@ export function tagOf(field: number, wireType: number): number {
 /** Whether a field a schema knows as `expected` may have this wire type. */
 export function accepts(expected: number, wireType: number): boolean {
   return wireType === expected || (expected === PACKED && (wireType === VARINT || wireType === LEN));
+}
+
+/** 3 and 4 are proto2 groups, which no profile writer uses; 6 and 7 do not exist. */
+function skippable(wireType: number): boolean {
+  return wireType === VARINT || wireType === I64 || wireType === LEN || wireType === I32;
 }
 
 function wireTypeError(message: Schema, field: number, actual: number, expected: number): DecodeError {
@@ -103,24 +115,23 @@ function wireTypeError(message: Schema, field: number, actual: number, expected:
 
 /**
  * A tag at pos, checked: a field number from 1 up that fits in 29 bits, the wire type the schema
- * gives a known field, and for an unknown one a wire type that can be skipped: 3 and 4 are
- * proto2 groups, which no profile writer uses, 6 and 7 do not exist.
+ * gives a known field, and for an unknown one a wire type that can be skipped.
  */
 export function tagAt(buf: Uint8Array, pos: number, end: number, schema: Schema): number {
-  let tag = buf[pos];
   // Every field of proto/profile.proto has a one-byte tag.
-  if (tag >= 8 && tag < 0x80 && pos < end) {
+  const b = buf[pos];
+  if (b < 0x80 && schema.oneByteTags[b] === 1 && pos < end) {
     varintEnd.pos = pos + 1;
-  } else {
-    tag = uintAt(buf, pos, end);
-    if (tag < 8 || tag >= 2 ** 32) corrupt(`field number ${Math.floor(tag / 8)} at byte ${pos}`);
+    return b;
   }
+  const tag = uintAt(buf, pos, end);
+  if (tag < 8 || tag >= 2 ** 32) corrupt(`field number ${Math.floor(tag / 8)} at byte ${pos}`);
   const field = tag >>> 3;
   const wireType = tag & 7;
   const expected = schema.wireTypes[field];
   if (expected !== undefined) {
     if (!accepts(expected, wireType)) throw wireTypeError(schema, field, wireType, expected);
-  } else if (wireType !== VARINT && wireType !== I64 && wireType !== LEN && wireType !== I32) {
+  } else if (!skippable(wireType)) {
     corrupt(`wire type ${wireType} at byte ${pos}`);
   }
   return tag;
@@ -140,9 +151,15 @@ export function fieldEnd(buf: Uint8Array, pos: number, end: number, wireType: nu
  * and leaves where it starts in varintEnd.pos.
  */
 export function lengthEnd(buf: Uint8Array, pos: number, end: number): number {
-  // Read in full, never cut to 32 bits: a length past 2^32 is not a smaller one.
-  const len = uintAt(buf, pos, end);
-  const start = varintEnd.pos;
+  let len = buf[pos];
+  let start = pos + 1;
+  // One byte holds a length below 128, as most of a profile's are; a longer one is read in full,
+  // never cut to 32 bits: a length past 2^32 is not a smaller one.
+  if (!(len < 0x80 && pos < end)) {
+    len = uintAt(buf, pos, end);
+    start = varintEnd.pos;
+  }
+  varintEnd.pos = start;
   if (len > end - start) {
     corrupt(`a field of ${len} bytes runs past the end of ${end === buf.length ? 'the data' : 'its message'}`);
   }
