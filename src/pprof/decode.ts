@@ -171,6 +171,7 @@ function readTables(buf: Uint8Array): Tables {
     const tag = top.tag();
     switch (tag >>> 3) {
       case F.sample_type:
+        if (t.sampleTypes.length === MAX_SAMPLE_TYPES) throw tooManySampleTypes();
         t.sampleTypes.push(readValueType(top.message(VALUE_TYPE)));
         break;
       case F.sample:
@@ -213,6 +214,15 @@ function readTables(buf: Uint8Array): Tables {
   }
   t.locations.lineStart.push(t.locations.lineFunctions.length);
   return t;
+}
+
+// Go writes at most 4 sample types, other writers a few more. The check on values per sample
+// bytes comes after the table pass; this one stops a flood of sample types before it costs an
+// object each, with no samples to bound it.
+const MAX_SAMPLE_TYPES = 1024;
+
+function tooManySampleTypes(): DecodeError {
+  return new DecodeError(`corrupt pprof profile: more than ${MAX_SAMPLE_TYPES} sample types (Go writes 4 at most)`);
 }
 
 function noteSample(t: Tables, top: Fields): void {

@@ -228,13 +228,21 @@ describe('int64 values past 2^53 are kept exactly', () => {
 });
 
 describe('a few bytes cannot ask for gigabytes', () => {
+  const sampleTypes = (n: number): number[] => Array(n).fill(len(1, num(1, 1), num(2, 2))).flat();
+
+  it('refuses a flood of sample types, samples or not', () => {
+    const input = bytes(HEAP, sampleTypes(1024));
+    expect(failure(() => decodeProfile(input))).toEqual(
+      decodeError('corrupt pprof profile: more than 1024 sample types (Go writes 4 at most)'),
+    );
+  });
+
   it('refuses more values than the samples have bytes, before allocating them', () => {
-    // 100,000 empty sample types and 100,000 empty samples: 400 KB asking for 10^10 values (80 GB).
-    const n = 100_000;
-    const input = bytes(str(''), Array(n).fill(len(1)).flat(), Array(n).fill(len(2)).flat());
+    // 1024 sample types and 100,000 empty samples: 206 KB asking for 819 MB of values.
+    const input = bytes(HEAP, sampleTypes(1023), Array(100_000).fill(len(2)).flat());
     expect(failure(() => decodeProfile(input))).toEqual(
       decodeError(
-        'corrupt pprof profile: 100000 samples of 100000 values each need 10000000000 bytes at least, but they have 0',
+        'corrupt pprof profile: 100000 samples of 1024 values each need 102400000 bytes at least, but they have 0',
       ),
     );
   });
