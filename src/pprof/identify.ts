@@ -144,11 +144,12 @@ function textKind(text: string): string {
 /** Chrome DevTools and Node.js write their profiles as JSON; the first key tells which. */
 function jsonKind(text: string): string {
   const key = /^\{\s*"(\w+)"/.exec(text)?.[1];
-  const v8 = (what: string): string => `a V8 ${what} (Chrome or Node.js), not a Go heap profile: ${TAKE}`;
-  if (key === 'snapshot') return v8('heap snapshot (.heapsnapshot)');
-  if (key === 'head') return v8('sampling heap profile (.heapprofile)');
-  if (key === 'nodes') return v8('CPU profile (.cpuprofile)');
-  if (key === 'traceEvents') return v8('trace (Trace Event Format)');
+  const v8 = (what: string, extension: string): string =>
+    `a V8 ${what} (${extension}, from Chrome or Node.js), not a Go heap profile: ${TAKE}`;
+  if (key === 'snapshot') return v8('heap snapshot', '.heapsnapshot');
+  if (key === 'head') return v8('sampling heap profile', '.heapprofile');
+  if (key === 'nodes') return v8('CPU profile', '.cpuprofile');
+  if (key === 'traceEvents') return `a Chrome trace (Trace Event Format), not a Go heap profile: ${TAKE}`;
   return `a JSON document, not a heap profile: ${TAKE}`;
 }
 

@@ -52,28 +52,15 @@ describe('a known field of another wire type is refused at every level, not skip
   });
 
   it('skips unknown fields of every wire type', () => {
-    const unknown = [
-      ...num(99, 7),
-      ...tag(98, 1),
-      1,
-      2,
-      3,
-      4,
-      5,
-      6,
-      7,
-      8,
-      ...len(97, [1, 2]),
-      ...tag(96, 5),
-      1,
-      2,
-      3,
-      4,
-    ];
+    const fixed64 = [...tag(98, 1), ...Array(8).fill(1)];
+    const fixed32 = [...tag(96, 5), ...Array(4).fill(1)];
+    const unknown = [...num(99, 7), ...fixed64, ...len(97, [1, 2]), ...fixed32];
+    const label = len(3, num(1, 1), num(3, 4096), unknown);
     const profile = decodeProfile(
-      bytes(HEAP, unknown, len(4, num(1, 1), unknown), len(2, packed(1, [1]), packed(2, [5]), unknown)),
+      bytes(HEAP, unknown, len(4, num(1, 1), unknown), len(2, packed(1, [1]), unknown, label, packed(2, [5]))),
     );
-    expect([profile.samples.count, Array.from(profile.samples.values)]).toEqual([1, [5]]);
+    const { count, values, stackLocations } = profile.samples;
+    expect([count, Array.from(values), Array.from(stackLocations), profile.locations.length]).toEqual([1, [5], [0], 1]);
   });
 
   it.each([
@@ -228,7 +215,10 @@ describe('int64 values past 2^53 are kept exactly', () => {
 });
 
 describe('a few bytes cannot ask for gigabytes', () => {
-  const sampleTypes = (n: number): number[] => Array(n).fill(len(1, num(1, 1), num(2, 2))).flat();
+  const sampleTypes = (n: number): number[] =>
+    Array(n)
+      .fill(len(1, num(1, 1), num(2, 2)))
+      .flat();
 
   it('refuses a flood of sample types, samples or not', () => {
     const input = bytes(HEAP, sampleTypes(1024));

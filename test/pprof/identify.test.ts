@@ -63,19 +63,19 @@ describe('a file of another kind is named in one line', () => {
     [
       'a V8 heap snapshot',
       '{"snapshot":{"meta":{"node_fields":["type"]}}}',
-      'a V8 heap snapshot (.heapsnapshot) (Chrome or Node.js)',
+      'a V8 heap snapshot (.heapsnapshot, from Chrome or Node.js)',
     ],
     [
       'a V8 sampling heap profile',
       '{\n  "head": {"callFrame": {"functionName": "(root)"}}}',
-      'a V8 sampling heap profile (.heapprofile) (Chrome or Node.js)',
+      'a V8 sampling heap profile (.heapprofile, from Chrome or Node.js)',
     ],
     [
       'a V8 CPU profile',
       '{"nodes":[{"id":1}],"startTime":0,"endTime":1,"samples":[],"timeDeltas":[]}',
-      'a V8 CPU profile (.cpuprofile) (Chrome or Node.js)',
+      'a V8 CPU profile (.cpuprofile, from Chrome or Node.js)',
     ],
-    ['a Chrome trace', '{"traceEvents":[]}', 'a V8 trace (Trace Event Format) (Chrome or Node.js)'],
+    ['a Chrome trace', '{"traceEvents":[]}', 'a Chrome trace (Trace Event Format)'],
   ])('%s', (_, input, kind) => {
     expect(name(input)).toEqual(unsupported(`${kind}, not a Go heap profile: ${TAKE}`));
   });
