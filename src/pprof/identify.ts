@@ -27,7 +27,11 @@ const TAKE_TEXT = 'take one from /debug/pprof/heap?debug=1';
 
 /** The inflated bytes of an input: which decoder reads them, or an UnsupportedProfileError. */
 export function identify(raw: Uint8Array): ProfileFormat {
-  return identifyStart(raw, true) ?? 'protobuf';
+  const format = identifyStart(raw);
+  if (format === null) {
+    throw new UnsupportedProfileError(`a text file of only blank space, not a heap profile: ${TAKE}`);
+  }
+  return format;
 }
 
 /**
@@ -35,7 +39,7 @@ export function identify(raw: Uint8Array): ProfileFormat {
  * refused from its start, so a gzip bomb of zeros costs half a megabyte, not the size limit.
  */
 export function checkStart(head: Uint8Array): void {
-  if (!isGzip(head) && identifyStart(head, false) === null) checkProfileStart(head);
+  if (!isGzip(head) && identifyStart(head) === 'protobuf') checkProfileStart(head);
 }
 
 // A tag and a varint take 20 bytes at most: a field starting this far before the head's end is
@@ -57,20 +61,17 @@ function checkProfileStart(head: Uint8Array): void {
 }
 
 /**
- * 'text' for a Go text heap profile; null when only the protobuf decoder can tell; else throws.
- * `complete`: the bytes are the whole input, not the head of a gzip stream.
+ * 'text' for a Go text heap profile, 'protobuf' for anything only the protobuf decoder can tell,
+ * null for blank bytes; else throws.
  */
-function identifyStart(bytes: Uint8Array, complete: boolean): ProfileFormat | null {
+function identifyStart(bytes: Uint8Array): ProfileFormat | null {
   const binary = binaryKind(bytes);
   if (binary !== null) throw new UnsupportedProfileError(binary);
   let first = 0;
   while (first < bytes.length && isBlank(bytes[first])) first++;
-  if (first === bytes.length) {
-    if (!complete) return null;
-    throw new UnsupportedProfileError(`a text file of only blank space, not a heap profile: ${TAKE}`);
-  }
+  if (first === bytes.length) return null;
   const head = Buffer.from(bytes.buffer, bytes.byteOffset + first, Math.min(bytes.length - first, 4096));
-  if (!isText(head)) return null;
+  if (!isText(head)) return 'protobuf';
   const text = head.toString('utf8').replace(/^\uFEFF/, '');
   // Go writes the header first thing; anything else is named from its first word on.
   if (first === 0 && text.startsWith('heap profile:') && isGoHeapHeader(firstLine(text))) return 'text';

@@ -9,9 +9,9 @@ import { corrupt, intAt, skipVarint, uintAt, varintEnd } from './varint.js';
  */
 
 export const VARINT = 0;
-export const I64 = 1;
+const I64 = 1;
 export const LEN = 2;
-export const I32 = 5;
+const I32 = 5;
 /** A repeated number: one varint per field, or a packed run of them in a length-delimited one. */
 export const PACKED = -1;
 

@@ -111,6 +111,15 @@ describe('a file of another kind is named in one line', () => {
     expect(name(input)).toEqual(unsupported(message));
   });
 
+  it('gzipped, blank for longer than the start checked before inflating it all', () => {
+    expect(name(gzipSync(Buffer.alloc(4 * 1024 * 1024, ' ')))).toEqual(
+      unsupported(`a text file of only blank space, not a heap profile: ${TAKE}`),
+    );
+    expect(name(gzipSync(`${'\n'.repeat(1024 * 1024)}threadcreate profile: total 7\n`))).toEqual(
+      unsupported('a text threadcreate profile, not a heap profile: take one from /debug/pprof/heap?debug=1'),
+    );
+  });
+
   it('gzipped, before inflating it all', () => {
     expect(name(gzipSync(Buffer.from('goroutine profile: total 4\n')))).toEqual(
       unsupported('a text goroutine profile, not a heap profile: take one from /debug/pprof/heap?debug=1'),
