@@ -31,11 +31,14 @@ export interface TextHeapProfile {
   readonly records: readonly TextRecord[];
   /**
    * Record values past 2^53, exactly, at 4 × record + k for values[k] (null when none, the normal
-   * case). Only unscaled values (rate 1) can be: a scaled value is, as in runtime/pprof, the
+   * case). Only unscaled values (rate ≤ 1) can be: a scaled value is, as in runtime/pprof, the
    * float64 product, which the number holds exactly.
    */
   readonly exact: ReadonlyMap<number, bigint> | null;
-  /** The trailing `# runtime.MemStats` block: its scalar fields. */
+  /**
+   * The trailing `# runtime.MemStats` block: its scalar fields. LastGC, the profile's time, is
+   * left out when it is no time (negative, fractional, past 2^63 ns).
+   */
   readonly memStats: MemStats | null;
 }
 
