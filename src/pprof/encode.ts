@@ -2,23 +2,21 @@ import protobuf from 'protobufjs/minimal.js';
 import type { Writer } from 'protobufjs';
 import {
   FUNCTION_FIELDS,
+  LABEL_FIELDS,
   LINE_FIELDS,
   LOCATION_FIELDS,
   MAPPING_FIELDS,
   PROFILE_FIELDS as F,
   SAMPLE_FIELDS,
+  LEN,
   VALUE_TYPE_FIELDS,
-} from './decode.js';
+  VARINT,
+} from './wire.js';
 import type { Func, Location, Mapping, Profile, ValueType } from './profile.js';
 
 /** A sample's string labels, e.g. [["phase", "grow"], ["evidence", "binary"]]. */
 export type SampleLabels = ReadonlyArray<readonly [key: string, value: string]>;
 
-// Wire types.
-const VARINT = 0;
-const LEN = 2;
-// Label fields (proto/profile.proto).
-const LABEL_FIELDS = { key: 1, str: 2 } as const;
 
 /**
  * Profile → an uncompressed protobuf Profile message (proto/profile.proto), the inverse of

@@ -1,11 +1,25 @@
-import { decodeProtobuf, inflate } from './decode.js';
+import { DecodeError } from '../errors.js';
+import type { Limits } from '../limits.js';
+import { decodeProtobuf } from './decode.js';
+import { identify, otherMessage } from './identify.js';
+import { inflate } from './inflate.js';
 import type { Profile } from './profile.js';
-import { isTextProfile, parseHeapText, type TextHeapProfile } from './text.js';
+import { parseHeapText, type TextHeapProfile } from './text.js';
 
 /** What a profile file turned out to be: told apart by content, never by name. */
-export type DecodedInput = { readonly kind: 'protobuf'; readonly profile: Profile } | { readonly kind: 'text'; readonly text: TextHeapProfile };
+export type DecodedInput =
+  | { readonly kind: 'protobuf'; readonly profile: Profile }
+  | { readonly kind: 'text'; readonly text: TextHeapProfile };
 
-export function decodeInput(bytes: Uint8Array): DecodedInput {
-  const raw = inflate(bytes);
-  return isTextProfile(raw) ? { kind: 'text', text: parseHeapText(raw) } : { kind: 'protobuf', profile: decodeProtobuf(raw) };
+/** A Go heap profile, or an error that says what the bytes are instead. */
+export function decodeInput(bytes: Uint8Array, limits: Partial<Limits> = {}): DecodedInput {
+  const raw = inflate(bytes, limits);
+  if (identify(raw) === 'text') return { kind: 'text', text: parseHeapText(raw, limits) };
+  try {
+    return { kind: 'protobuf', profile: decodeProtobuf(raw, limits) };
+  } catch (err) {
+    // Valid protobuf of another schema is named; a broken pprof profile keeps its decoder's word.
+    if (err instanceof DecodeError) throw otherMessage(raw) ?? err;
+    throw err;
+  }
 }

@@ -1,6 +1,7 @@
 /**
  * A decoded pprof profile, normalized once at the boundary: strings resolved, 64-bit integers
- * turned into numbers, ids resolved to objects. Nothing here refers to the protobuf message.
+ * turned into numbers (sample values past 2^53 also kept exactly), ids resolved to objects.
+ * Nothing here refers to the protobuf message.
  */
 
 export interface ValueType {
@@ -62,6 +63,13 @@ export interface Samples {
   readonly stackLocations: Uint32Array;
   /** Sample i's value for sample type t is values[i * sampleTypes.length + t]. */
   readonly values: Float64Array;
+  /**
+   * The values whose magnitude is past 2^53, exactly, by their index into `values` (which holds
+   * them rounded); null when there are none, the normal case. A server allocating 10 GB/s for a
+   * year passes 2^53 bytes of alloc_space. Optional so that a Samples built elsewhere need not
+   * say: absent is the same as null.
+   */
+  readonly exact?: ReadonlyMap<number, bigint> | null;
 }
 
 export interface Profile {

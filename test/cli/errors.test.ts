@@ -41,7 +41,8 @@ describe('bad input exits 2 with one line', () => {
     [
       'a protobuf message that is not a profile',
       () => ['analyze', join(dir, 'message.pb')],
-      () => `mapbloat: ${join(dir, 'message.pb')}: not a pprof profile: protobuf field 1 has wire type 0 where a profile has 2`,
+      () =>
+        `mapbloat: ${join(dir, 'message.pb')}: a protobuf message that is not a pprof profile (field 1 has wire type 0 where a profile's sample_type has 2): take one from /debug/pprof/heap or go test -memprofile`,
     ],
     [
       'a CPU profile',

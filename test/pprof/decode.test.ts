@@ -3,17 +3,18 @@ import { gunzipSync } from 'node:zlib';
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import { DecodeError } from '../../src/errors.js';
+import { decodeProfile } from '../../src/pprof/decode.js';
+import { intAt, uintAt, varintEnd } from '../../src/pprof/varint.js';
 import {
   FUNCTION_FIELDS,
+  LABEL_FIELDS,
   LINE_FIELDS,
   LOCATION_FIELDS,
   MAPPING_FIELDS,
   PROFILE_FIELDS,
   SAMPLE_FIELDS,
   VALUE_TYPE_FIELDS,
-  decodeProfile,
-} from '../../src/pprof/decode.js';
-import { readInt, readUint } from '../../src/pprof/varint.js';
+} from '../../src/pprof/wire.js';
 import { sampleFrames } from '../../src/stacks/frame-table.js';
 import { attribute, FIXTURES } from '../helpers.js';
 import { ProfileType, UnpackedProfileType, schema, synthProfile } from '../synth.js';
@@ -25,6 +26,7 @@ describe('field numbers', () => {
     ['Profile', PROFILE_FIELDS],
     ['ValueType', VALUE_TYPE_FIELDS],
     ['Sample', SAMPLE_FIELDS],
+    ['Label', LABEL_FIELDS],
     ['Mapping', MAPPING_FIELDS],
     ['Location', LOCATION_FIELDS],
     ['Line', LINE_FIELDS],
@@ -55,7 +57,11 @@ describe('decodeProfile', () => {
     reflective.sample.forEach((sample, i) => {
       expect(Array.from(profile.samples.values.subarray(4 * i, 4 * i + 4))).toEqual(sample.value);
       const frames = sample.location_id.flatMap((id) =>
-        loc.get(id)!.line.map((l) => ({ function: s[fn.get(l.function_id)!.name], file: s[fn.get(l.function_id)!.filename], line: l.line })),
+        loc.get(id)!.line.map((l) => ({
+          function: s[fn.get(l.function_id)!.name],
+          file: s[fn.get(l.function_id)!.filename],
+          line: l.line,
+        })),
       );
       expect(sampleFrames(profile, i)).toEqual(frames);
     });
@@ -87,9 +93,22 @@ describe('decodeProfile', () => {
 
   it.each([
     ['empty input', new Uint8Array(), 'the input is empty: expected a pprof profile (gzipped or raw protobuf)'],
-    ['a varint field where a message belongs', Uint8Array.of(0x08, 0x96, 0x01), 'not a pprof profile: protobuf field 1 has wire type 0 where a profile has 2'],
-    ['only unknown fields', Uint8Array.of(0xa2, 0x01, 0x01, 0x41), 'not a pprof profile: its string table is missing or does not start with ""'],
-    ['a length running past the end', Uint8Array.of(0x0a, 0x10, 0x08), 'not a pprof profile: the protobuf data is truncated or corrupt (a field of 16 bytes runs past the end of the data)'],
+    [
+      'a varint field where a message belongs',
+      Uint8Array.of(0x08, 0x96, 0x01),
+      'not a pprof profile: protobuf field 1 has wire type 0 where a profile has 2',
+    ],
+    [
+      'only unknown fields',
+      Uint8Array.of(0xa2, 0x01, 0x01, 0x41),
+      'not a pprof profile: its string table is missing or does not start with ""',
+    ],
+    [
+      'a length running past the end',
+      Uint8Array.of(0x0a, 0x10, 0x08),
+      'not a pprof profile: the protobuf data is truncated or corrupt ' +
+        '(a field of 16 bytes runs past the end of the data)',
+    ],
   ])('rejects %s', (_, bytes, message) => {
     expect(() => decodeProfile(bytes)).toThrow(new DecodeError(message));
   });
@@ -106,26 +125,36 @@ describe('decodeProfile', () => {
   });
 
   it('rejects a sample with fewer values than sample types', () => {
-    const bytes = synthProfile([['alloc_space', 'bytes'], ['inuse_space', 'bytes']], [{ stack: [['main.f', 1]], values: [8] }]);
+    const bytes = synthProfile(
+      [
+        ['alloc_space', 'bytes'],
+        ['inuse_space', 'bytes'],
+      ],
+      [{ stack: [['main.f', 1]], values: [8] }],
+    );
     expect(() => decodeProfile(bytes)).toThrow('corrupt pprof profile: sample 0 has 1 values for 2 sample types');
   });
 });
 
 describe('varints', () => {
-  it.each([0, 1, 127, 128, 2 ** 31, 2 ** 32 + 5, 2 ** 53 - 1, -1, -2, -(2 ** 31), -(2 ** 40) - 3, -(2 ** 53) + 1])('int64 %d', (n) => {
-    const bytes = protobuf.Writer.create().int64(n).finish();
-    const r = protobuf.Reader.create(bytes);
-    expect(readInt(r)).toBe(n);
-    expect(r.pos).toBe(bytes.length);
-  });
+  it.each([0, 1, 127, 128, 2 ** 31, 2 ** 32 + 5, 2 ** 53 - 1, -1, -2, -(2 ** 31), -(2 ** 40) - 3, -(2 ** 53) + 1])(
+    'int64 %d',
+    (n) => {
+      const bytes = protobuf.Writer.create().int64(n).finish();
+      expect([intAt(bytes, 0, bytes.length), varintEnd.pos]).toEqual([n, bytes.length]);
+    },
+  );
 
   it.each([0, 300, 2 ** 35, 2 ** 53 - 1])('uint64 %d', (n) => {
-    const r = protobuf.Reader.create(protobuf.Writer.create().uint64(n).finish());
-    expect(readUint(r)).toBe(n);
+    const bytes = protobuf.Writer.create().uint64(n).finish();
+    expect([uintAt(bytes, 0, bytes.length), varintEnd.pos]).toEqual([n, bytes.length]);
   });
 
   it('stops at the end of the data', () => {
-    expect(() => readUint(protobuf.Reader.create(Uint8Array.of(0x80, 0x80)))).toThrow('a varint runs past the end of its message');
-    expect(() => readInt(protobuf.Reader.create(Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xff)))).toThrow(RangeError);
+    const corrupt = new DecodeError(
+      'not a pprof profile: the protobuf data is truncated or corrupt (a varint runs past the end of its field)',
+    );
+    expect(() => uintAt(Uint8Array.of(0x80, 0x80), 0, 2)).toThrow(corrupt);
+    expect(() => intAt(Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xff), 0, 6)).toThrow(corrupt);
   });
 });
