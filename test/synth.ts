@@ -18,7 +18,8 @@ export const UnpackedProfileType = protobuf
 
 export interface SynthSample {
   readonly stack: ReadonlyArray<readonly [fn: string, line: number]>;
-  readonly values: readonly number[];
+  /** int64s: a bigint for a value past 2^53. */
+  readonly values: ReadonlyArray<number | bigint>;
 }
 
 /**
@@ -56,7 +57,7 @@ export function synthProfile(sampleTypes: ReadonlyArray<readonly [string, string
         }
         return lid;
       }),
-      value: [...s.values],
+      value: s.values.map((v) => (typeof v === 'bigint' ? v.toString() : v)),
     })),
     location: locations,
     function: functions,

@@ -1,5 +1,5 @@
 import { PHASES, type Phase } from '../go/phase.js';
-import type { ValueType } from '../pprof/profile.js';
+import type { Profile, ValueType } from '../pprof/profile.js';
 import type { LineOp, MapOperands } from '../source/map-lines.js';
 import { stackFrameIds } from '../stacks/frame-table.js';
 import type { Evidence, RecoveredProfile } from '../stacks/recover.js';
@@ -55,6 +55,14 @@ export interface MapSite {
   readonly shape: MapShape | null;
   /** Its phases were read from object sizes (stock profile + binary): inferred, not seen in frames. */
   readonly phasesFromSizes: boolean;
+  /** Its values and phases exactly, when some are past 2^53 (where numbers round); else null. */
+  readonly exact: ExactValues | null;
+}
+
+/** Sums past 2^53, exactly: numbers round there. Indexed like the profile's sample types. */
+export interface ExactValues {
+  readonly values: readonly bigint[];
+  readonly phases: Readonly<Partial<Record<Phase, readonly bigint[]>>>;
 }
 
 export interface Attribution {
@@ -72,6 +80,8 @@ export interface Attribution {
   readonly visibility: MapVisibility;
   /** Map memory found through linknamed frames (reflect.mapassign, maps.clone, …) alone. */
   readonly linknamedOnly: Values;
+  /** The totals exactly, when a sum or a value is past 2^53; else null (the numbers are exact). */
+  readonly exactTotals: { readonly heap: readonly bigint[]; readonly map: readonly bigint[] } | null;
   /**
    * What the sums decided sample by sample beyond the frames: a mixed source line's samples that
    * are not its map's (`excluded`), and the phases read from object sizes (`phases`). A second
@@ -111,6 +121,8 @@ export function attributeMaps(recovered: RecoveredProfile, options: AttributionO
   const heap = new Float64Array(nTypes);
   const linknamedOnly = new Float64Array(nTypes);
   const negatives = new Float64Array(nTypes);
+  // Sums of magnitudes: while these stay below 2^53 every partial sum of a total is exact.
+  const magnitude = new Float64Array(nTypes);
   const found: OwnerFound = { site: 0, owner: 0, recovered: false };
   let seen = 0;
   for (let i = 0; i < profile.samples.count; i++) {
@@ -118,6 +130,7 @@ export function attributeMaps(recovered: RecoveredProfile, options: AttributionO
     for (let t = 0; t < nTypes; t++) {
       const v = values[base + t];
       heap[t] += v;
+      magnitude[t] += Math.abs(v);
       if (v < 0) negatives[t]++;
     }
     const from = stackStart[i];
@@ -146,6 +159,8 @@ export function attributeMaps(recovered: RecoveredProfile, options: AttributionO
   const sized = sizedSamples(profile.sampleTypes, values);
   if (sized !== null) for (const group of groups.all()) shapeGroup(group, groups, sized, recovered.mapTypes, runtime, rephased);
 
+  const exact = profile.samples.exact ?? null;
+  const exactTotals = exact !== null || magnitude.some((m) => m >= 2 ** 53) ? exactSums(groups, profile.samples, nTypes) : null;
   const sites = groups.sites(profile.sampleTypes, table.functions, recovered.evidence);
   return {
     sampleTypes: profile.sampleTypes,
@@ -158,6 +173,7 @@ export function attributeMaps(recovered: RecoveredProfile, options: AttributionO
     runtimeFrames,
     visibility: visibility(recovered, sites.length > 0),
     linknamedOnly: Array.from(linknamedOnly),
+    exactTotals,
     decided: { excluded, phases: rephased },
     negativeSamples: Array.from(negatives),
   };
@@ -282,4 +298,31 @@ function mapSamplesOf(samples: readonly number[], operands: MapOperands, sized: 
     if (bytes > bestBytes) [best, bestBytes] = [map, bytes];
   }
   return best;
+}
+
+/**
+ * The totals and every group's values and phases in BigInt: asked only when a value or a sum
+ * reaches 2^53 (a server allocating 10 GB/s for a year passes it in alloc_space), where a float
+ * would round. Values past 2^53 come exactly from the decoder's side table.
+ */
+function exactSums(groups: Groups, samples: Profile['samples'], nTypes: number): { heap: bigint[]; map: bigint[] } {
+  const at = (k: number) => samples.exact?.get(k) ?? BigInt(samples.values[k]);
+  const heap = new Array<bigint>(nTypes).fill(0n);
+  for (let i = 0; i < samples.count; i++) for (let t = 0; t < nTypes; t++) heap[t] += at(i * nTypes + t);
+  const map = new Array<bigint>(nTypes).fill(0n);
+  for (const group of groups.all()) {
+    const values = new Array<bigint>(nTypes).fill(0n);
+    const phases: Partial<Record<Phase, bigint[]>> = {};
+    group.samples.forEach((i, k) => {
+      const row = (phases[PHASES[group.samplePhases[k]]] ??= new Array<bigint>(nTypes).fill(0n));
+      for (let t = 0; t < nTypes; t++) {
+        const v = at(i * nTypes + t);
+        values[t] += v;
+        row[t] += v;
+        map[t] += v;
+      }
+    });
+    group.exact = { values, phases };
+  }
+  return { heap, map };
 }

@@ -28,6 +28,8 @@ export interface SiteSeries {
   readonly mixed: boolean;
   /** Per snapshot, the shape of the site's maps (null where absent or unknown). */
   readonly shapes: ReadonlyArray<MapShape | null>;
+  /** The series and delta exactly, when a snapshot had values past 2^53 for the site; else null. */
+  readonly exact: { readonly series: readonly (readonly bigint[])[]; readonly delta: readonly bigint[] } | null;
 }
 
 export interface DiffResult {
@@ -62,6 +64,7 @@ export function diffSnapshots(input: readonly Snapshot[], query: Query = {}): Di
     site: MapSite;
     series: Values[];
     shapes: Array<MapShape | null>;
+    exact: Array<readonly bigint[] | null>;
   }
   const bySite = new Map<string, Acc>();
   snapshots.forEach((snap, s) => {
@@ -69,16 +72,22 @@ export function diffSnapshots(input: readonly Snapshot[], query: Query = {}): Di
       const key = `${site.function}\u0000${site.file}\u0000${site.line ?? ''}`;
       let acc = bySite.get(key);
       if (acc === undefined) {
-        acc = { site, series: Array.from({ length: n }, () => new Array<number>(nTypes).fill(0)), shapes: new Array(n).fill(null) };
+        acc = {
+          site,
+          series: Array.from({ length: n }, () => new Array<number>(nTypes).fill(0)),
+          shapes: new Array(n).fill(null),
+          exact: new Array(n).fill(null),
+        };
         bySite.set(key, acc);
       }
       acc.site = site; // the latest snapshot's via and evidence win
       acc.series[s] = site.values;
       acc.shapes[s] = site.shape;
+      acc.exact[s] = site.exact?.values ?? null;
     }
   });
 
-  const unranked = [...bySite.values()].map(({ site, series, shapes }) => {
+  const unranked = [...bySite.values()].map(({ site, series, shapes, exact }) => {
     const delta = series[n - 1].map((v, t) => v - series[0][t]);
     return {
       function: site.function,
@@ -90,6 +99,7 @@ export function diffSnapshots(input: readonly Snapshot[], query: Query = {}): Di
       delta,
       mixed: site.mixed,
       shapes,
+      exact: exactSeries(series, exact),
       status: status(series, delta, sampleIndex),
       trend: n >= 3 ? trend(series.map((v) => v[sampleIndex])) : null,
     };
@@ -107,6 +117,13 @@ export function diffSnapshots(input: readonly Snapshot[], query: Query = {}): Di
     sites: shown,
     siteCount: ranked.length,
   };
+}
+
+/** Exact series where some snapshot's values were past 2^53 (the others are exact numbers). */
+function exactSeries(series: readonly Values[], exact: ReadonlyArray<readonly bigint[] | null>): SiteSeries['exact'] {
+  if (exact.every((e) => e === null)) return null;
+  const rows = series.map((values, s) => exact[s] ?? values.map((v) => BigInt(v)));
+  return { series: rows, delta: rows[rows.length - 1].map((v, t) => v - rows[0][t]) };
 }
 
 function requireSameSampleTypes(snapshots: readonly Snapshot[]): void {

@@ -1,11 +1,20 @@
 import { UnsupportedProfileError, UsageError } from '../errors.js';
+import { frameLanguage } from '../pprof/language.js';
 import type { Profile, ValueType } from '../pprof/profile.js';
 
 /** docs/attribution.md §1: a heap profile has *_space / *_objects sample types; name what anything else is. */
 export function requireHeapProfile(profile: Profile): void {
   const types = profile.sampleTypes;
-  if (types.some((t) => /_(space|objects)$/.test(t.type))) return;
   const list = types.map((t) => `${t.type}/${t.unit}`).join(', ');
+  // Another runtime's heap profile (Node.js writes objects/count and space/bytes) has no Go maps:
+  // its frames say which language it is.
+  const language = frameLanguage(profile);
+  if (language !== null && language !== 'Go') {
+    throw new UnsupportedProfileError(
+      `not a Go heap profile: its frames are ${language} code (sample types ${list}); mapbloat reads the heap profiles of Go programs`,
+    );
+  }
+  if (types.some((t) => /_(space|objects)$/.test(t.type))) return;
   throw new UnsupportedProfileError(
     `${profileKind(types)} (sample types ${list}), not a heap profile: take one from /debug/pprof/heap or go test -memprofile`,
   );

@@ -5,7 +5,7 @@ import { attributeMaps, type Attribution, type AttributionOptions } from './attr
 import { requireHeapProfile } from './sample-type.js';
 
 /** The header facts of a profile that reports show; the samples are not kept. */
-export type ProfileMeta = Pick<Profile, 'sampleTypes' | 'defaultSampleType' | 'timeNanos' | 'durationNanos' | 'memStats'>;
+export type ProfileMeta = Pick<Profile, 'sampleTypes' | 'defaultSampleType' | 'timeNanos' | 'durationNanos' | 'memStats' | 'headerAgrees'>;
 
 /**
  * What analyze and diff keep of one profile: its header and its attribution, small however big
@@ -24,10 +24,10 @@ export interface Snapshot {
 export function takeSnapshot(source: string, recovered: RecoveredProfile, options: AttributionOptions): Snapshot {
   const { profile } = recovered;
   requireHeapProfile(profile);
-  const { sampleTypes, defaultSampleType, timeNanos, durationNanos, memStats } = profile;
+  const { sampleTypes, defaultSampleType, timeNanos, durationNanos, memStats, headerAgrees } = profile;
   return {
     source,
-    profile: { sampleTypes, defaultSampleType, timeNanos, durationNanos, memStats },
+    profile: { sampleTypes, defaultSampleType, timeNanos, durationNanos, memStats, headerAgrees },
     attribution: attributeMaps(recovered, options),
     sourceStats: recovered.source?.stats ?? null,
   };

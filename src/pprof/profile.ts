@@ -86,4 +86,6 @@ export interface Profile {
   readonly comments: readonly string[];
   /** The runtime.MemStats block of a text profile; null for protobuf. */
   readonly memStats: Readonly<Record<string, number>> | null;
+  /** A text profile: whether its records add up to its header's totals (old files may not). */
+  readonly headerAgrees?: boolean;
 }

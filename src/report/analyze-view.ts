@@ -141,7 +141,7 @@ export function analyzeView({ result, notes }: AnalyzeModel): AnalyzeView {
     source: printable(source),
     headline,
     memStats: memStatsLine(result),
-    owner: ownerLine(attribution),
+    owner: result.siteCount === 0 ? null : ownerLine(attribution),
     time: formatTime(profile.timeNanos),
     runtime: RUNTIME_NAMES[attribution.runtime],
     runtimeFrames: RUNTIME_FRAMES[attribution.runtimeFrames],

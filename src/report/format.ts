@@ -2,7 +2,7 @@ import { isStdFunction, packagePath, printName } from '../go/names.js';
 
 /** Number formatting shared by the table and markdown renderers. JSON keeps exact integers. */
 
-const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
 
 export function formatBytes(n: number): string {
   const sign = n < 0 ? '-' : '';
@@ -16,8 +16,9 @@ export function formatBytes(n: number): string {
   return `${sign}${v.toFixed(1)} ${BYTE_UNITS[u]}`;
 }
 
+/** A count with thousands separators; "≈" from 2^53, where a double's digits are not the count's (JSON has them exactly). */
 export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
+  return `${Math.abs(n) >= 2 ** 53 ? '≈' : ''}${n.toLocaleString('en-US')}`;
 }
 
 /** A value of a sample type with this unit: bytes human-readable, anything else as a count. */

@@ -1,5 +1,5 @@
 import { mapShareOfHeapInuse, type AnalyzeResult } from '../analysis/analyze.js';
-import type { Attribution } from '../analysis/attribute.js';
+import type { Attribution, Values } from '../analysis/attribute.js';
 import type { MapShape } from '../analysis/attribution/shapes.js';
 import { adviceFor, diffAdviceFor } from './advice.js';
 import { gateInferred } from '../analysis/gate.js';
@@ -20,16 +20,16 @@ export function analyzeJson({ result, notes }: AnalyzeModel): AnalyzeJson {
     sampleIndex: types[result.sampleIndex].type,
     granularity: attribution.granularity,
     focus: result.focus,
-    totals: { heap: valuesJson(types, attribution.totals.heap), map: mapValuesJson(types, attribution) },
+    totals: { heap: valuesJson(types, attribution.totals.heap, attribution.exactTotals?.heap), map: mapValuesJson(types, attribution) },
     sites: result.sites.map(
       (site): SiteJson => ({
         ...siteKeyJson(site),
-        values: valuesJson(types, site.values),
+        values: valuesJson(types, site.values, site.exact?.values),
         mixed: site.mixed,
         phases: Object.fromEntries(
           PHASE_DISPLAY_ORDER.flatMap((phase) => {
             const values = site.phases[phase];
-            return values === undefined ? [] : [[phase, valuesJson(types, values)]];
+            return values === undefined ? [] : [[phase, valuesJson(types, values, site.exact?.phases[phase])]];
           }),
         ),
         phasesFromSizes: site.phasesFromSizes,
@@ -48,7 +48,18 @@ export function analyzeJson({ result, notes }: AnalyzeModel): AnalyzeJson {
 export function diffJson({ diff, gate, notes, breaches }: DiffModel): DiffJson {
   const types = diff.snapshots[0].profile.sampleTypes;
   const n = diff.snapshots.length;
-  const delta = (series: readonly (readonly number[])[]) => valuesJson(types, series[n - 1].map((v, t) => v - series[0][t]));
+  const exactTotals = diff.snapshots.map((s) => s.attribution.exactTotals);
+  // Totals past 2^53 in some snapshot: every snapshot's in BigInt, so the delta is exact too.
+  const exactRows = (which: 'heap' | 'map', rows: readonly Values[]) =>
+    exactTotals.every((e) => e === null) ? null : rows.map((v, s) => exactTotals[s]?.[which] ?? v.map((x) => BigInt(x)));
+  const delta = (which: 'heap' | 'map', rows: readonly Values[]) => {
+    const exact = exactRows(which, rows);
+    return valuesJson(
+      types,
+      rows[n - 1].map((v, t) => v - rows[0][t]),
+      exact?.[n - 1].map((v, t) => v - exact[0][t]),
+    );
+  };
   const mapTotals = diff.snapshots.map((s) => mapValuesJson(types, s.attribution));
   return {
     schema: 'mapbloat/diff@1',
@@ -57,15 +68,15 @@ export function diffJson({ diff, gate, notes, breaches }: DiffModel): DiffJson {
     sampleIndex: types[diff.sampleIndex].type,
     granularity: diff.granularity,
     focus: diff.focus,
-    totals: { heap: diff.totals.heap.map((v) => valuesJson(types, v)), map: mapTotals },
+    totals: { heap: diff.totals.heap.map((v, s) => valuesJson(types, v, exactTotals[s]?.heap)), map: mapTotals },
     totalsDelta: {
-      heap: delta(diff.totals.heap),
-      map: mapTotals[0] === null || mapTotals[n - 1] === null ? null : delta(diff.totals.map),
+      heap: delta('heap', diff.totals.heap),
+      map: mapTotals[0] === null || mapTotals[n - 1] === null ? null : delta('map', diff.totals.map),
     },
     sites: diff.sites.map((site): DiffSiteJson => ({
       ...siteKeyJson(site),
-      series: site.series.map((v) => valuesJson(types, v)),
-      delta: valuesJson(types, site.delta),
+      series: site.series.map((v, s) => valuesJson(types, v, site.exact?.series[s])),
+      delta: valuesJson(types, site.delta, site.exact?.delta),
       deltaPercent: Object.fromEntries(
         types.map((t, i) => [t.type, site.series[0][i] === 0 ? null : (100 * site.delta[i]) / site.series[0][i]]),
       ),
@@ -96,7 +107,7 @@ export function diffJson({ diff, gate, notes, breaches }: DiffModel): DiffJson {
 }
 
 export function renderDiffJson(model: DiffModel): string {
-  return `${JSON.stringify(diffJson(model), null, 2)}\n`;
+  return `${jsonText(diffJson(model))}\n`;
 }
 
 function sourceJson(stats: SourceStats): SourceJson {
@@ -119,7 +130,7 @@ function memStatsJson(result: AnalyzeResult): MemStatsJson | null {
 }
 
 export function renderAnalyzeJson(model: AnalyzeModel): string {
-  return `${JSON.stringify(analyzeJson(model), null, 2)}\n`;
+  return `${jsonText(analyzeJson(model))}\n`;
 }
 
 function profileJson({ source, profile, attribution }: Snapshot): ProfileJson {
@@ -156,13 +167,34 @@ function shapeJson(shape: MapShape): ShapeJson {
 
 /** The map total, or null when the map memory could not be seen at all: never a false zero. */
 function mapValuesJson(types: readonly ValueType[], attribution: Attribution): ValuesJson | null {
-  return attribution.visibility === 'none' ? null : valuesJson(types, attribution.totals.map);
+  return attribution.visibility === 'none' ? null : valuesJson(types, attribution.totals.map, attribution.exactTotals?.map);
 }
 
-function valuesJson(types: readonly ValueType[], values: readonly number[]): ValuesJson {
+/**
+ * Sample type → value. Past 2^53 a number rounds: there the exact BigInt sum is written (as a
+ * JSON integer literal of every digit; see jsonText), where the attribution computed one.
+ */
+function valuesJson(types: readonly ValueType[], values: readonly number[], exact?: readonly bigint[]): ValuesJson {
+  if (exact !== undefined) return Object.fromEntries(types.map((t, i) => [t.type, exactNumber(exact[i])])) as ValuesJson;
   return Object.fromEntries(types.map((t, i) => [t.type, values[i]]));
 }
 
 function siteKeyJson(site: Readonly<SiteKeyJson>): SiteKeyJson {
   return { rank: site.rank, function: site.function, file: site.file, line: site.line, via: site.via, evidence: site.evidence };
+}
+
+/** A number when it is one exactly, else the BigInt itself (written in full by jsonText). */
+function exactNumber(v: bigint): number | bigint {
+  return v >= -(2n ** 53n) && v <= 2n ** 53n ? Number(v) : v;
+}
+
+/**
+ * JSON.stringify with BigInts written as integer literals of every digit. JSON numbers have no
+ * size limit; jq ≥ 1.7 and BigInt-aware parsers keep them exact, JavaScript's JSON.parse rounds
+ * them like any double.
+ */
+export function jsonText(value: unknown): string {
+  const marker = '\u0000bigint:';
+  const text = JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? `${marker}${v}` : v), 2);
+  return text.replace(/"\\u0000bigint:(-?\d+)"/g, '$1');
 }

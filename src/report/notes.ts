@@ -16,6 +16,15 @@ export function analyzeNotes(result: AnalyzeResult): NoteJson[] {
     ...(result.attribution.runtimeFrames === 'hidden' ? [hiddenFramesNote([result.attribution], result.sampleIndex, type, 'this profile')] : []),
     ...unsymbolizedNote([result], 'this profile'),
     ...deltaNote([result], 'this profile'),
+    ...(result.profile.headerAgrees === false
+      ? [
+          {
+            code: 'header-disagrees',
+            message:
+              "The text profile's header totals disagree with its records (an old or hand-edited file; Go's writer sums the records it prints): the totals shown are the records' sums, as go tool pprof reads them.",
+          },
+        ]
+      : []),
   ];
 }
 

@@ -4,7 +4,10 @@
  * within a schema version; fields may be added.
  */
 
-/** Sample type name → value, for every sample type of the profile. Exact integers. */
+/**
+ * Sample type name → value, for every sample type of the profile. Exact integers: past 2^53 the
+ * JSON holds every digit (a BigInt here), which jq ≥ 1.7 keeps and JSON.parse rounds.
+ */
 export type ValuesJson = Record<string, number>;
 
 export type PhaseName = 'create' | 'grow' | 'overflow' | 'assign' | 'clone';

@@ -15,7 +15,7 @@ export function renderAnalyzeTable(model: AnalyzeModel, ctx: RenderContext): str
   const c = new Chalk({ level: ctx.color ? 1 : 0 });
   const field = (name: string, value: string, paint = (text: string) => text): string => {
     const [first, ...more] = wrap(value, ctx.width === null ? null : ctx.width - FIELD_INDENT);
-    return [`  ${c.dim(name.padEnd(9))}${paint(first)}`, ...more.map((line) => `${' '.repeat(FIELD_INDENT)}${paint(line)}`)].join('\n');
+    return [`  ${c.dim(name.padEnd(FIELD_INDENT - 2))}${paint(first)}`, ...more.map((line) => `${' '.repeat(FIELD_INDENT)}${paint(line)}`)].join('\n');
   };
   const header = [
     c.bold(`mapbloat analyze ${view.source}`),
@@ -98,8 +98,8 @@ export function renderDiffTable(model: DiffModel, ctx: RenderContext): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Where a header field's value starts: "  maps     25.4 MiB …". */
-const FIELD_INDENT = 11;
+/** Where a header field's value starts: "  maps      25.4 MiB …" (after "allocated", the longest name). */
+const FIELD_INDENT = 12;
 
 /** Text in lines of at most `width` characters, broken at spaces; one line when width is null. */
 function wrap(text: string, width: number | null): string[] {

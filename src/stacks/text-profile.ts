@@ -83,7 +83,8 @@ export function textProfile(text: TextHeapProfile, symbolizer: Symbolizer | null
   return {
     sampleTypes: SAMPLE_TYPES,
     defaultSampleType: null,
-    samples: { count, stackStart, stackLocations: Uint32Array.from(stack), values },
+    // Values past 2^53 are at 4 × record + k in both: a record is a sample, its values in order.
+    samples: { count, stackStart, stackLocations: Uint32Array.from(stack), values, exact: text.exact },
     locations,
     mappings: [],
     // The text has no time of its own; the heap it shows is the one the last GC published.
@@ -93,5 +94,6 @@ export function textProfile(text: TextHeapProfile, symbolizer: Symbolizer | null
     period: text.rate,
     comments: [],
     memStats: text.memStats,
+    headerAgrees: text.headerAgrees,
   };
 }

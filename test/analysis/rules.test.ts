@@ -75,8 +75,11 @@ describe('attribution rules', () => {
         // No binary and no source: no map type, so no shape.
         shape: null,
         phasesFromSizes: false,
+        // Every value and sum below 2^53: the numbers are exact, no BigInt side.
+        exact: null,
       },
     ]);
+    expect(a.exactTotals).toBeNull();
     expect(a.totals).toEqual({ heap: [3, 4196, 2, 2148], map: [2, 4096, 1, 2048] });
     expect(a.linknamedOnly).toEqual([2, 4096, 1, 2048]);
     expect(a.runtimeFrames).toBe('hidden');

@@ -124,8 +124,21 @@ describe('text profiles', () => {
     const text = readFileSync(`${FIXTURES}/go1.19/leak_4.heap.txt`, 'utf8');
     const heapInuse = Number(/^# HeapInuse = (\d+)$/m.exec(text)![1]);
     const share = ((100 * expected.totals.map.inuse_space) / heapInuse).toFixed(1);
-    expect(stdout).toMatch(new RegExp(`\\n  memstats HeapAlloc [\\d.]+ MiB · HeapInuse [\\d.]+ MiB \\(maps ${share}%\\) · HeapIdle `));
+    expect(stdout).toMatch(new RegExp(`\\n  memstats  HeapAlloc [\\d.]+ MiB · HeapInuse [\\d.]+ MiB \\(maps ${share}%\\) · HeapIdle `));
     expect(stdout).toContain(' · NumGC 16 · NextGC off\n');
+  });
+
+  it('a header whose totals disagree with the records: the records count, and a note says so', async () => {
+    const text = readFileSync(`${FIXTURES}/go1.19/leak_4.heap.txt`, 'utf8').replace(
+      'heap profile: 554365: 38493872 [810809: 79137960] @ heap/2',
+      'heap profile: 1: 2 [3: 4] @ heap/2',
+    );
+    const argv = ['analyze', '/mem/edited.heap.txt', '--binary', binary('go1.19', 'leak'), '--json'];
+    const { code, stdout, stderr } = await runCli(argv, { files: { '/mem/edited.heap.txt': new TextEncoder().encode(text) } });
+    expect([code, stderr]).toEqual([0, '']);
+    const got = JSON.parse(stdout) as AnalyzeJson;
+    expect(got.totals).toEqual(readExpected('go1.19/leak_4.full.expected.json').totals);
+    expect(got.notes.map((n) => n.code)).toEqual(['header-disagrees']);
   });
 });
 

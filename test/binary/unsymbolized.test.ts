@@ -33,7 +33,7 @@ describe('an unsymbolized profile', () => {
     const { code, stdout, stderr } = await analyze(['/mem/bare.pb'], files);
     expect(code).toBe(0);
     expect(stdout).toContain('runtime frames unknown: the profile has no function names (unsymbolized)');
-    expect(stdout).toContain('  maps     not visible: the profile has no function names (see the note)');
+    expect(stdout).toContain('  maps      not visible: the profile has no function names (see the note)');
     expect(stderr).toMatch(/^note: No function names in this profile: its stacks are bare addresses .* mapbloat needs symbols: give the program's binary \(--binary\)/);
     expect(stderr).not.toContain('Runtime frames hidden');
     const json = JSON.parse((await analyze(['/mem/bare.pb', '--json'], files)).stdout) as AnalyzeJson;

@@ -81,7 +81,7 @@ describe('analyze options', () => {
   it('a stock profile: the table says map memory is not visible, the note goes to stderr', async () => {
     const { code, stdout, stderr } = await runCli(['analyze', fixture('go1.23/leak_4.pb.gz')]);
     expect(code).toBe(0);
-    expect(stdout).toContain('maps     not visible: the runtime frames are hidden in this profile (see the note)');
+    expect(stdout).toContain('maps      not visible: the runtime frames are hidden in this profile (see the note)');
     expect(stdout).not.toMatch(/\b0 B\b/);
     expect(stderr.split('\n')).toHaveLength(2);
     expect(stderr).toMatch(/^note: Runtime frames hidden: Go's heap profile writer/);

@@ -106,7 +106,7 @@ describe('the main module: where it comes from', () => {
 
   it('the table says which rule and where the main module came from; via is short there', async () => {
     const { stdout } = await runCli(['analyze', file('modcache', 'modcache.full.pb.gz'), ...['--binary', file('modcache', 'cachesrv.gz')]]);
-    expect(stdout).toContain('  owner    the first frame of own code: package main and example.com/cachesrv (from the binary\'s build info)\n');
+    expect(stdout).toContain('  owner     the first frame of own code: package main and example.com/cachesrv (from the binary\'s build info)\n');
     expect(stdout).toMatch(/main\.go:81 .* go-cache\.\(\*cache\)\.Set\n/);
     expect(stdout).not.toContain('github.com/patrickmn/go-cache.(*cache).Set');
   });

@@ -122,7 +122,7 @@ describe('finding the files', () => {
     const { code, stdout, stderr } = await runCli(['analyze', fixture('go1.24/leak_4.pb.gz'), '--source-path', 'no/such/dir']);
     expect([code, stderr.startsWith('note: Runtime frames hidden')]).toEqual([0, true]);
     expect(stdout).toContain(
-      '  sources  0 of 108 profile lines found in 0 files under no/such/dir; not found: mapbloat.test/leak/main.go, mapbloat.test/leak/fullprof.go, runtime/pprof/pprof.go (+23 more); 98 lines of the standard library need $GOROOT/src on the path\n',
+      '  sources   0 of 108 profile lines found in 0 files under no/such/dir; not found: mapbloat.test/leak/main.go, mapbloat.test/leak/fullprof.go, runtime/pprof/pprof.go (+23 more); 98 lines of the standard library need $GOROOT/src on the path\n',
     );
     const got = await json(['analyze', fixture('go1.24/leak_4.pb.gz'), '--source-path', 'no/such/dir']);
     expect(got.source).toMatchObject({

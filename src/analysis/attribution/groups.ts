@@ -3,7 +3,7 @@ import type { Frame, ValueType } from '../../pprof/profile.js';
 import type { Evidence } from '../../stacks/recover.js';
 import { compareStrings } from '../rank.js';
 import type { MapOperands } from '../../source/map-lines.js';
-import type { Granularity, MapSite, Values } from '../attribute.js';
+import type { ExactValues, Granularity, MapSite, Values } from '../attribute.js';
 import type { MapShape } from './shapes.js';
 
 /** The via of a site that is its own owner. */
@@ -31,6 +31,8 @@ export interface Group {
   shape: MapShape | null;
   /** Its phases were read from the sizes of its objects (a stock profile with --binary). */
   phasesFromSizes: boolean;
+  /** Its sums in BigInt, when the profile has values or sums past 2^53. */
+  exact: ExactValues | null;
 }
 
 /**
@@ -114,6 +116,7 @@ export class Groups {
         sourceTypes: undefined,
         shape: null,
         phasesFromSizes: false,
+        exact: null,
       };
       this.#groups.set(key, group);
     }
@@ -142,6 +145,7 @@ export class Groups {
         mixed: group.mixed,
         shape: group.shape,
         phasesFromSizes: group.phasesFromSizes,
+        exact: group.exact,
       });
     }
     return sites;
