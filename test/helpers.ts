@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { attributeMaps, type Attribution, type Granularity } from '../src/analysis/attribute.js';
-import { nodeFileSystem, type Io } from '../src/cli/io.js';
+import { nodeFetch, nodeFileSystem, type Io } from '../src/cli/io.js';
 import type { DirEntry, FileSystem } from '../src/source/fs.js';
 import { run } from '../src/cli/run.js';
 import type { Profile } from '../src/pprof/profile.js';
@@ -47,6 +47,8 @@ export async function runCliWriting(
     cwd: process.cwd(),
     fs: options.files === undefined ? nodeFileSystem : overlayFileSystem(options.files),
     writeFile: (path, bytes) => void (written[path] = bytes),
+    // The real fetch: the tests that use it talk to a local server (test/profile-server.ts).
+    fetch: nodeFetch,
   };
   const code = await run(argv, io);
   return { code, stdout, stderr, written };

@@ -28,6 +28,13 @@ export interface Io {
   readonly writeFile: (path: string, bytes: Uint8Array) => void;
   /** `go env GOROOT GOMODCACHE` when a Go toolchain is installed; null without one. Never required. */
   readonly goEnv?: () => Promise<{ readonly GOROOT?: string; readonly GOMODCACHE?: string } | null>;
+  /** An HTTP GET (redirects followed), ended by the signal or after timeoutMs, body included. */
+  readonly fetch: (url: string, init: FetchInit) => Promise<Response>;
+}
+
+export interface FetchInit {
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
 }
 
 /** The real process. */
@@ -65,8 +72,16 @@ export function nodeIo(proc: NodeJS.Process = process): Io {
           }
         });
       }),
+    fetch: nodeFetch,
   };
 }
+
+/** Node's own fetch, redirects followed (up to its limit of 20); the timeout covers the body too. */
+export const nodeFetch: Io['fetch'] = (url, { timeoutMs, signal }) => {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const either = signal === undefined ? timeout : AbortSignal.any([signal, timeout]);
+  return fetch(url, { signal: either, redirect: 'follow' });
+};
 
 /** The disk, through node:fs. */
 export const nodeFileSystem: FileSystem = {

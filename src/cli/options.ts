@@ -1,6 +1,8 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Granularity, OwnerRule } from '../analysis/attribute.js';
 import { FORMATS, type Format } from '../report/index.js';
+import { parseDuration } from './duration.js';
+import type { UrlOptions } from './input.js';
 
 /**
  * The options of `analyze` (and, with their own additions, of `diff`), defined once: the help
@@ -22,7 +24,7 @@ export interface ReportOptions {
 
 export const DEFAULT_TOP = 20;
 
-export interface AnalyzeCliOptions extends ReportOptions {
+export interface AnalyzeCliOptions extends ReportOptions, UrlOptions {
   readonly outputProfile?: string;
 }
 
@@ -37,9 +39,29 @@ export function addExportOptions(cmd: Command): Command {
   );
 }
 
-export interface DiffCliOptions extends ReportOptions {
+export interface DiffCliOptions extends ReportOptions, UrlOptions {
   readonly maxGrowth?: string;
   readonly maxSiteGrowth?: string;
+}
+
+/** --gc and --timeout: how an input given as a URL is fetched. */
+export function addUrlOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option(
+        '--gc',
+        'for a URL: the program runs a garbage collection first (?gc=1), so inuse is its live heap now, ' +
+          'not at the last GC; that costs it a full collection per fetch (CPU, and latency while it runs)',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--timeout <duration>',
+        'for a URL: give up when the whole profile has not arrived within this time (500ms, 10s, 1m)',
+      )
+        .argParser(parseDuration)
+        .default(30_000, '30s'),
+    );
 }
 
 export function addGateOptions(cmd: Command): Command {
@@ -53,7 +75,8 @@ export function addReportOptions(cmd: Command): Command {
     .addOption(
       new Option(
         '--binary <path>',
-        'the Go program that wrote the profile (ELF, may be gzipped): recovers the runtime frames a stock profile hides; exact with the text profile (debug=1)',
+        'the Go program that wrote the profile (ELF, may be gzipped): recovers the runtime frames a stock profile ' +
+          'hides; exact with the text profile (debug=1), which a URL is then fetched as',
       ),
     )
     .addOption(

@@ -14,6 +14,7 @@ import {
   addExportOptions,
   addGateOptions,
   addReportOptions,
+  addUrlOptions,
   type AnalyzeCliOptions,
   type DiffCliOptions,
 } from './options.js';
@@ -39,22 +40,33 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     });
 
   addExportOptions(
-    addReportOptions(
-      program
-        .command('analyze')
-        .description('rank map memory in a heap profile by the code that owns each map')
-        .argument('<profile>', 'heap profile: pprof protobuf (gzipped or raw) or the legacy text form (?debug=1); "-" reads stdin'),
+    addUrlOptions(
+      addReportOptions(
+        program
+          .command('analyze')
+          .description('rank map memory in a heap profile by the code that owns each map')
+          .argument(
+            '<profile>',
+            'heap profile: pprof protobuf (gzipped or raw) or the legacy text form (?debug=1); "-" reads stdin; ' +
+              'a URL (http://host:port/debug/pprof/heap, or host:port) fetches it from the running program',
+          ),
+      ),
     ),
   ).action(async (path: string, options: AnalyzeCliOptions) => {
     exitCode = await analyzeCommand(path, options, io);
   });
 
   addGateOptions(
-    addReportOptions(
-      program
-        .command('diff')
-        .description('compare heap profiles taken over time: which maps grew, which keep growing; gate CI on growth')
-        .argument('<profiles...>', 'two or more heap profiles (protobuf or text, as for analyze); "-" reads one from stdin'),
+    addUrlOptions(
+      addReportOptions(
+        program
+          .command('diff')
+          .description('compare heap profiles taken over time: which maps grew, which keep growing; gate CI on growth')
+          .argument(
+            '<profiles...>',
+            'two or more heap profiles (files or URLs, as for analyze); "-" reads one from stdin',
+          ),
+      ),
     ),
   ).action(async (paths: string[], options: DiffCliOptions) => {
     exitCode = await diffCommand(paths, options, io);
@@ -86,7 +98,7 @@ async function analyzeCommand(path: string, options: AnalyzeCliOptions, io: Io):
   const format = outputFormat(options);
   const q = query(options, format);
   if (options.outputProfile === '-') throw new UsageError('--output-profile takes a file name: stdout has the report');
-  const { source, recovered } = await loadProfile(path, io, await evidenceInputs(options, io));
+  const { source, recovered } = await loadProfile(path, io, await evidenceInputs(options, io), options);
   const attributionOptions = { granularity: options.granularity, owner: options.owner };
   const snapshot = inContext(source, () => takeSnapshot(source, recovered, attributionOptions));
   // The flame graph walks the map samples once more: only for the format that draws it.
@@ -110,7 +122,7 @@ async function diffCommand(paths: readonly string[], options: DiffCliOptions, io
   const inputs = await evidenceInputs(options, io);
   const snapshots: Snapshot[] = [];
   for (const path of paths) {
-    const { source, recovered } = await loadProfile(path, io, inputs);
+    const { source, recovered } = await loadProfile(path, io, inputs, options);
     snapshots.push(inContext(source, () => takeSnapshot(source, recovered, { granularity: options.granularity, owner: options.owner })));
   }
   return printDiff(diffReport(snapshots, q, gate), options, format, io);
