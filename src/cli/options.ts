@@ -5,8 +5,8 @@ import { parseDuration } from './duration.js';
 import type { UrlOptions } from './input.js';
 
 /**
- * The options of `analyze` (and, with their own additions, of `diff`), defined once: the help
- * text comes from here and the README shows that help (test/cli/help.test.ts keeps them equal).
+ * The options of `analyze` (and, with their own additions, of `diff` and `watch`), defined once: the
+ * help text comes from here and the README shows that help (test/cli/help.test.ts keeps them equal).
  */
 export interface ReportOptions {
   readonly sampleIndex?: string;
@@ -44,6 +44,14 @@ export interface DiffCliOptions extends ReportOptions, UrlOptions {
   readonly maxSiteGrowth?: string;
 }
 
+export interface WatchCliOptions extends DiffCliOptions {
+  /** Milliseconds between snapshots. */
+  readonly every: number;
+  /** Snapshots to take; undefined: until Ctrl-C. */
+  readonly count?: number;
+  readonly out?: string;
+}
+
 /** --gc and --timeout: how an input given as a URL is fetched. */
 export function addUrlOptions(cmd: Command): Command {
   return cmd
@@ -61,6 +69,31 @@ export function addUrlOptions(cmd: Command): Command {
       )
         .argParser(parseDuration)
         .default(30_000, '30s'),
+    );
+}
+
+/** --every, --count, --out: the schedule of watch and where its snapshots go. */
+export function addWatchOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option('--every <duration>', 'time from one snapshot to the next: 500ms, 10s, 1m, 1h')
+        .argParser(parseDuration)
+        .default(30_000, '30s'),
+    )
+    .addOption(
+      new Option(
+        '--count <n>',
+        'snapshots to take, 2 or more; a failed fetch counts, is reported and is retried at the next ' +
+          '(default: until Ctrl-C)',
+      ).argParser(parseCount),
+    )
+    .addOption(
+      new Option(
+        '--out <dir>',
+        'save each snapshot in dir as it arrives, as fetched, named by its UTC time ' +
+          '(heap-20261122T063000.000Z.pb.gz; .txt with --binary): `mapbloat diff dir/*` prints the same report ' +
+          'later (default: in memory only)',
+      ),
     );
 }
 
@@ -107,6 +140,15 @@ export function addReportOptions(cmd: Command): Command {
     .addOption(new Option('--format <format>', 'output format').choices([...FORMATS]).default('table'))
     .addOption(new Option('--json', 'same as --format json'))
     .addOption(new Option('--no-color', 'no colours (they are off anyway when stdout is not a terminal, NO_COLOR is set, or with JSON)'));
+}
+
+function parseCount(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 2) {
+    throw new InvalidArgumentError(
+      'Expected a whole number ≥ 2: a diff needs two snapshots (mapbloat analyze takes one).',
+    );
+  }
+  return Number(value);
 }
 
 function parseTop(value: string): number {

@@ -15,10 +15,13 @@ import {
   addGateOptions,
   addReportOptions,
   addUrlOptions,
+  addWatchOptions,
   type AnalyzeCliOptions,
   type DiffCliOptions,
+  type WatchCliOptions,
 } from './options.js';
 import { analyzeReport, diffReport, gateOption, outputFormat, printAnalyze, printDiff, query } from './report.js';
+import { watchCommand } from './watch.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -70,6 +73,27 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     ),
   ).action(async (paths: string[], options: DiffCliOptions) => {
     exitCode = await diffCommand(paths, options, io);
+  });
+
+  addGateOptions(
+    addUrlOptions(
+      addReportOptions(
+        addWatchOptions(
+          program
+            .command('watch')
+            .description(
+              'take heap profiles of a running Go program at intervals and diff them as they arrive; ' +
+                'gate a soak test on growth',
+            )
+            .argument(
+              '<url>',
+              "the program's heap profile: http(s)://host:port/debug/pprof/heap, or host:port (and a path)",
+            ),
+        ),
+      ),
+    ),
+  ).action(async (url: string, options: WatchCliOptions) => {
+    exitCode = await watchCommand(url, options, io);
   });
 
   try {
