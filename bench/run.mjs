@@ -4,10 +4,13 @@
 //   analyze      mapbloat analyze <big> --json > /dev/null, stock and full-frame
 //   diff         mapbloat diff over five copies of the full-frame one
 //   scaling      analyze on synthetic profiles of 1×, 2× and 4× the samples (bench/scale.mjs)
+//   series       diff of 25 and 100 snapshots: go1.24's leak_0..4 repeated, protobuf and text --binary
 //
 // Each case runs BENCH_RUNS times (default 5); the median wall time and the peak RSS of the
 // process are reported. Targets (issue 6): analyze full-frame ≤ 3× floor and ≤ 300 MB peak RSS;
-// diff of five ≤ 5× one analyze; time per sample flat from 1× to 4×. Exit 1 when one is missed.
+// diff of five ≤ 5× one analyze; time per sample flat from 1× to 4×; a diff of 100 protobuf
+// snapshots in ≤ 1.5× the peak RSS of one analyze of the largest; time per text snapshot flat
+// from 25 to 100. Exit 1 when one is missed.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -98,6 +101,41 @@ for (const [times, m] of scaled) {
 }
 const growth = scaled[2][1].wall / base;
 rows.push(['', '', '', '', check(growth <= 4 * 1.25, `linear: 4× the samples in ${growth.toFixed(2)}× the time (≤ 5.00)`)]);
+
+// A series: a diff (and a watch) keeps each snapshot's attribution, never its decoded profile.
+// go1.24's leak_0..4 repeated to 100 snapshots, in the two forms a watch fetches: the protobuf
+// (full-frame here, so that there are maps to attribute) and the text profile with --binary.
+// Time per snapshot is counted past the process start-up, which one analyze of leak_0 stands for.
+function series(form, suffix, args) {
+  const file = (i) => join(root, `fixtures/go1.24/leak_${i}${suffix}`);
+  const dir = join(work, `series${suffix}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir);
+  const copies = Array.from({ length: 100 }, (_, k) => {
+    const copy = join(dir, `leak.${String(k).padStart(3, '0')}${suffix}`);
+    copyFileSync(file(k % 5), copy);
+    return copy;
+  });
+  const start = measure([bin, 'analyze', file(0), ...args, '--json']);
+  const largest = measure([bin, 'analyze', file(4), ...args, '--json']);
+  row(`analyze leak_4${suffix}${args.length > 0 ? ' --binary' : ''}`, largest, '1.00×');
+  const result = {};
+  for (const n of [25, 100]) {
+    const m = measure([bin, 'diff', ...copies.slice(0, n), ...args, '--json']);
+    result[n] = { per: (m.wall - start.wall) / (n - 1), rss: m.rss / largest.rss };
+    const note = n === 100 ? `peak RSS ${result[n].rss.toFixed(2)}× one analyze` : '';
+    row(`diff of ${n} ${form} snapshots`, m, `${(result[n].per * 1000).toFixed(1)} ms per snapshot`, note);
+  }
+  return { rss: result[100].rss, perGrowth: result[100].per / result[25].per };
+}
+const protobuf = series('protobuf', '.full.pb.gz', []);
+const text = series('text', '.heap.txt', ['--binary', join(root, 'fixtures/go1.24/bin/leak.gz')]);
+const rssVerdict = `protobuf: 100 snapshots in ${protobuf.rss.toFixed(2)}× the peak RSS of one analyze (≤ 1.50×)`;
+rows.push(['', '', '', '', check(protobuf.rss <= 1.5, rssVerdict)]);
+// A few milliseconds per protobuf snapshot drown in the noise of the start-up; a text snapshot
+// costs tens, so its series is where growth with the count would show.
+const perVerdict = `linear: time per text snapshot at 100 ${text.perGrowth.toFixed(2)}× that at 25 (≤ 1.25)`;
+rows.push(['', '', '', '', check(text.perGrowth <= 1.25, perVerdict)]);
 
 const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
 for (const r of rows) console.log(r.map((cell, c) => (c === 0 || c === 4 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('   ').trimEnd());

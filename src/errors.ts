@@ -48,5 +48,5 @@ export class UnsupportedProfileError extends MapbloatError {}
 /** The --binary file is not a Go executable mapbloat can read, or not the one that wrote the profile. */
 export class BinaryError extends MapbloatError {}
 
-/** A file mapbloat was asked to write (--output-profile) could not be written. */
+/** A file mapbloat was asked to write (--output-profile, watch --out) could not be written. */
 export class OutputError extends MapbloatError {}

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { attributeMaps, type Attribution, type Granularity } from '../src/analysis/attribute.js';
-import { nodeFileSystem, type Io } from '../src/cli/io.js';
+import { nodeFetch, nodeFileSystem, type Clock, type Io } from '../src/cli/io.js';
 import type { DirEntry, FileSystem } from '../src/source/fs.js';
 import { run } from '../src/cli/run.js';
 import type { Profile } from '../src/pprof/profile.js';
@@ -23,6 +23,10 @@ export interface FakeIoOptions {
   readonly env?: Record<string, string | undefined>;
   /** Files that exist only for this run (absolute paths), over the real disk. */
   readonly files?: Readonly<Record<string, string | Uint8Array>>;
+  /** Watch's schedule; by default a FakeClock, so that no test sleeps. */
+  readonly clock?: Clock;
+  /** Ctrl-C, pressed by the test. */
+  readonly interrupt?: FakeInterrupt;
 }
 
 /** Runs the CLI in-process, the way bin/mapbloat.js does, with captured output. */
@@ -47,9 +51,55 @@ export async function runCliWriting(
     cwd: process.cwd(),
     fs: options.files === undefined ? nodeFileSystem : overlayFileSystem(options.files),
     writeFile: (path, bytes) => void (written[path] = bytes),
+    // The real fetch: the tests that use it talk to a local server (test/profile-server.ts).
+    fetch: nodeFetch,
+    clock: options.clock ?? new FakeClock(),
+    onInterrupt: (options.interrupt ?? new FakeInterrupt()).onInterrupt,
+    mkdir: () => {},
   };
   const code = await run(argv, io);
   return { code, stdout, stderr, written };
+}
+
+/**
+ * Virtual time from 2026-11-22 06:30:00 UTC: a sleep moves it on and returns at once, so that a
+ * watch of hours takes as long as its fetches. onSleep(n) runs as the n-th sleep starts.
+ */
+export class FakeClock implements Clock {
+  #now: number;
+  /** Every sleep asked for, in milliseconds. */
+  readonly sleeps: number[] = [];
+
+  constructor(private readonly onSleep?: (n: number) => void, start = Date.UTC(2026, 10, 22, 6, 30, 0)) {
+    this.#now = start;
+  }
+
+  now(): number {
+    return this.#now;
+  }
+
+  async sleep(ms: number, signal: AbortSignal): Promise<void> {
+    this.sleeps.push(ms);
+    this.onSleep?.(this.sleeps.length);
+    if (signal.aborted) return;
+    this.#now += Math.max(0, ms);
+    // A turn of the event loop, as a real timer would give.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Ctrl-C for an in-process run: fire() calls the handlers the run has set. */
+export class FakeInterrupt {
+  readonly #handlers = new Set<() => void>();
+
+  readonly onInterrupt = (handler: () => void): (() => void) => {
+    this.#handlers.add(handler);
+    return () => void this.#handlers.delete(handler);
+  };
+
+  fire(): void {
+    for (const handler of [...this.#handlers]) handler();
+  }
 }
 
 /** Fixture path relative to the project root, as a user would type it there. */

@@ -3,10 +3,12 @@ import { symbolizerFor, type Symbolizer } from '../binary/symbolize.js';
 import { BinaryError, InputError, MapbloatError, UsageError } from '../errors.js';
 import { DEFAULT_LIMITS } from '../limits.js';
 import { gunzip, isGzip } from '../pprof/gzip.js';
-import { decodeInput } from '../pprof/input.js';
+import { decodeInput, type DecodedInput } from '../pprof/input.js';
 import { SourceTree, type SourceOptions } from '../source/tree.js';
 import { recoverStacks, type EvidenceInputs, type RecoveredProfile } from '../stacks/recover.js';
+import { fetchProfile } from './fetch.js';
 import type { Io } from './io.js';
+import { profileUrl, requestUrl } from './url.js';
 
 /** The bytes of a file named on the command line; "-" is standard input. */
 export async function readInput(path: string, io: Io): Promise<Uint8Array> {
@@ -37,7 +39,10 @@ export async function readBinary(path: string, io: Io): Promise<Symbolizer> {
 }
 
 /** --binary read once, the source tree opened once: shared by every profile of the run. */
-export async function evidenceInputs(options: SourceOptions & { readonly binary?: string }, io: Io): Promise<EvidenceInputs & { readonly binary?: string }> {
+export async function evidenceInputs(
+  options: SourceOptions & { readonly binary?: string },
+  io: Io,
+): Promise<ProfileInputs> {
   const symbolizer = options.binary === undefined ? null : await readBinary(options.binary, io);
   const places = symbolizer === null ? await goPlaces(io) : { modCache: null, goRoot: null };
   return { symbolizer, binary: options.binary, sourceTree: new SourceTree({ ...options, ...places }, io.fs, io.cwd) };
@@ -56,10 +61,45 @@ async function goPlaces(io: Io): Promise<{ modCache: string | null; goRoot: stri
   return { modCache: modCache || null, goRoot: env.GOROOT || asked?.GOROOT || null };
 }
 
-/** A profile file (protobuf or text, by content) with what recovers its hidden frames. */
-export async function loadProfile(path: string, io: Io, inputs: EvidenceInputs & { readonly binary?: string }): Promise<{ source: string; recovered: RecoveredProfile }> {
-  const source = sourceName(path);
-  const bytes = await readInput(path, io);
+/** How URL inputs are fetched: --gc and --timeout (with --binary: the text profile). */
+export interface UrlOptions {
+  readonly gc?: boolean;
+  /** Milliseconds. */
+  readonly timeout: number;
+}
+
+/** What recovers a profile's hidden frames, shared by every profile of the run. */
+export type ProfileInputs = EvidenceInputs & { readonly binary?: string };
+
+/**
+ * A profile (protobuf or text, by content) from a file, stdin or a running server, with what
+ * recovers its hidden frames. A URL is named in reports as fetched, query included.
+ */
+export async function loadProfile(
+  path: string,
+  io: Io,
+  inputs: ProfileInputs,
+  urlOptions: UrlOptions,
+): Promise<{ source: string; recovered: RecoveredProfile }> {
+  const url = profileUrl(path);
+  if (url === null) {
+    const source = sourceName(path);
+    return { source, recovered: decodeProfile(source, await readInput(path, io), inputs).recovered };
+  }
+  const source = requestUrl(url, { text: inputs.binary !== undefined, gc: urlOptions.gc === true });
+  const bytes = await fetchProfile(source, io.fetch, {
+    timeoutMs: urlOptions.timeout,
+    maxBytes: DEFAULT_LIMITS.profileBytes,
+  });
+  return { source, recovered: decodeProfile(source, bytes, inputs).recovered };
+}
+
+/** The one path from bytes to stacks, for files and fetched profiles alike; kind: what the bytes were. */
+export function decodeProfile(
+  source: string,
+  bytes: Uint8Array,
+  inputs: ProfileInputs,
+): { kind: DecodedInput['kind']; recovered: RecoveredProfile } {
   const decoded = inContext(source, () => decodeInput(bytes));
   const recovered = inContext(source, () => {
     try {
@@ -70,7 +110,7 @@ export async function loadProfile(path: string, io: Io, inputs: EvidenceInputs &
       throw err;
     }
   });
-  return { source, recovered };
+  return { kind: decoded.kind, recovered };
 }
 
 /** Errors about an input name that input, unless a closer reader did; usage errors stand as they are. */

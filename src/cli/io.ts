@@ -1,6 +1,15 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { FileSystem } from '../source/fs.js';
 
@@ -28,6 +37,29 @@ export interface Io {
   readonly writeFile: (path: string, bytes: Uint8Array) => void;
   /** `go env GOROOT GOMODCACHE` when a Go toolchain is installed; null without one. Never required. */
   readonly goEnv?: () => Promise<{ readonly GOROOT?: string; readonly GOMODCACHE?: string } | null>;
+  /** An HTTP GET (redirects followed), ended by the signal or after timeoutMs, body included. */
+  readonly fetch: (url: string, init: FetchInit) => Promise<Response>;
+  /** Time for watch's schedule: tests give a clock that never really sleeps. */
+  readonly clock: Clock;
+  /**
+   * Calls handler on Ctrl-C (SIGINT) until the returned function is called. While one is set, a
+   * second Ctrl-C ends the process at once (exit code 130), as a user pressing it twice expects.
+   */
+  readonly onInterrupt: (handler: () => void) => () => void;
+  /** mkdir -p: watch --out creates its directory. */
+  readonly mkdir: (path: string) => void;
+}
+
+export interface FetchInit {
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Resolves after ms milliseconds, or as soon as the signal aborts; never rejects. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
 }
 
 /** The real process. */
@@ -65,8 +97,42 @@ export function nodeIo(proc: NodeJS.Process = process): Io {
           }
         });
       }),
+    fetch: nodeFetch,
+    clock: nodeClock,
+    onInterrupt(handler) {
+      let count = 0;
+      const listener = () => {
+        if (++count > 1) proc.exit(130);
+        handler();
+      };
+      proc.on('SIGINT', listener);
+      return () => void proc.off('SIGINT', listener);
+    },
+    mkdir: (path) => void mkdirSync(path, { recursive: true }),
   };
 }
+
+/** Node's own fetch, redirects followed (up to its limit of 20); the timeout covers the body too. */
+export const nodeFetch: Io['fetch'] = (url, { timeoutMs, signal }) => {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const either = signal === undefined ? timeout : AbortSignal.any([signal, timeout]);
+  return fetch(url, { signal: either, redirect: 'follow' });
+};
+
+const nodeClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise((resolve) => {
+      if (signal.aborted) return resolve();
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, ms));
+      signal.addEventListener('abort', done);
+    }),
+};
 
 /** The disk, through node:fs. */
 export const nodeFileSystem: FileSystem = {

@@ -1,10 +1,12 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Granularity, OwnerRule } from '../analysis/attribute.js';
 import { FORMATS, type Format } from '../report/index.js';
+import { parseDuration } from './duration.js';
+import type { UrlOptions } from './input.js';
 
 /**
- * The options of `analyze` (and, with their own additions, of `diff`), defined once: the help
- * text comes from here and the README shows that help (test/cli/help.test.ts keeps them equal).
+ * The options of `analyze` (and, with their own additions, of `diff` and `watch`), defined once: the
+ * help text comes from here and the README shows that help (test/cli/help.test.ts keeps them equal).
  */
 export interface ReportOptions {
   readonly sampleIndex?: string;
@@ -22,7 +24,7 @@ export interface ReportOptions {
 
 export const DEFAULT_TOP = 20;
 
-export interface AnalyzeCliOptions extends ReportOptions {
+export interface AnalyzeCliOptions extends ReportOptions, UrlOptions {
   readonly outputProfile?: string;
 }
 
@@ -37,9 +39,62 @@ export function addExportOptions(cmd: Command): Command {
   );
 }
 
-export interface DiffCliOptions extends ReportOptions {
+export interface DiffCliOptions extends ReportOptions, UrlOptions {
   readonly maxGrowth?: string;
   readonly maxSiteGrowth?: string;
+}
+
+export interface WatchCliOptions extends DiffCliOptions {
+  /** Milliseconds between snapshots. */
+  readonly every: number;
+  /** Snapshots to take; undefined: until Ctrl-C. */
+  readonly count?: number;
+  readonly out?: string;
+}
+
+/** --gc and --timeout: how an input given as a URL is fetched. */
+export function addUrlOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option(
+        '--gc',
+        'for a URL: the program runs a garbage collection first (?gc=1), so inuse is its live heap now, ' +
+          'not at the last GC; that costs it a full collection per fetch (CPU, and latency while it runs)',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--timeout <duration>',
+        'for a URL: give up when the whole profile has not arrived within this time (500ms, 10s, 1m)',
+      )
+        .argParser(parseDuration)
+        .default(30_000, '30s'),
+    );
+}
+
+/** --every, --count, --out: the schedule of watch and where its snapshots go. */
+export function addWatchOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option('--every <duration>', 'time from one snapshot to the next: 500ms, 10s, 1m, 1h')
+        .argParser(parseDuration)
+        .default(30_000, '30s'),
+    )
+    .addOption(
+      new Option(
+        '--count <n>',
+        'snapshots to take, 2 or more; a failed fetch counts, is reported and is retried at the next ' +
+          '(default: until Ctrl-C)',
+      ).argParser(parseCount),
+    )
+    .addOption(
+      new Option(
+        '--out <dir>',
+        'save each snapshot in dir as it arrives, as fetched, named by its UTC time ' +
+          '(heap-20261122T063000.000Z.pb.gz; .txt with --binary): `mapbloat diff dir/*` prints the same report ' +
+          'later (default: in memory only)',
+      ),
+    );
 }
 
 export function addGateOptions(cmd: Command): Command {
@@ -53,7 +108,8 @@ export function addReportOptions(cmd: Command): Command {
     .addOption(
       new Option(
         '--binary <path>',
-        'the Go program that wrote the profile (ELF, may be gzipped): recovers the runtime frames a stock profile hides; exact with the text profile (debug=1)',
+        'the Go program that wrote the profile (ELF, may be gzipped): recovers the runtime frames a stock profile ' +
+          'hides; exact with the text profile (debug=1), which a URL is then fetched as',
       ),
     )
     .addOption(
@@ -84,6 +140,15 @@ export function addReportOptions(cmd: Command): Command {
     .addOption(new Option('--format <format>', 'output format').choices([...FORMATS]).default('table'))
     .addOption(new Option('--json', 'same as --format json'))
     .addOption(new Option('--no-color', 'no colours (they are off anyway when stdout is not a terminal, NO_COLOR is set, or with JSON)'));
+}
+
+function parseCount(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 2) {
+    throw new InvalidArgumentError(
+      'Expected a whole number ≥ 2: a diff needs two snapshots (mapbloat analyze takes one).',
+    );
+  }
+  return Number(value);
 }
 
 function parseTop(value: string): number {

@@ -1,31 +1,27 @@
 import { createRequire } from 'node:module';
 import { isAbsolute, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { analyzeSnapshot } from '../analysis/analyze.js';
-import { diffSnapshots } from '../analysis/diff.js';
-import { findBreaches, requireSnapshotsNotDeltas, requireVisibleMaps } from '../analysis/gate.js';
 import { mapProfile, type MapProfile } from '../analysis/map-profile.js';
 import { mapStacks } from '../analysis/map-stacks.js';
 import { takeSnapshot, type Snapshot } from '../analysis/snapshot.js';
-import type { Focus } from '../analysis/select.js';
 import { MapbloatError, OutputError, UsageError } from '../errors.js';
 import { encodeProfile } from '../pprof/encode.js';
 import { gzip } from '../pprof/gzip.js';
 import { plural } from '../report/phrases.js';
-import { renderers, type Format } from '../report/index.js';
-import { analyzeModel, diffModel } from '../report/model.js';
 import { evidenceInputs, inContext, loadProfile } from './input.js';
-import { colorAllowed, outputWidth, type Io } from './io.js';
+import type { Io } from './io.js';
 import {
   addExportOptions,
   addGateOptions,
   addReportOptions,
-  DEFAULT_TOP,
+  addUrlOptions,
+  addWatchOptions,
   type AnalyzeCliOptions,
   type DiffCliOptions,
-  type ReportOptions,
+  type WatchCliOptions,
 } from './options.js';
-import { checkThresholdUnit, parseThreshold } from './thresholds.js';
+import { analyzeReport, diffReport, gateOption, outputFormat, printAnalyze, printDiff, query } from './report.js';
+import { watchCommand } from './watch.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -47,25 +43,57 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     });
 
   addExportOptions(
-    addReportOptions(
-      program
-        .command('analyze')
-        .description('rank map memory in a heap profile by the code that owns each map')
-        .argument('<profile>', 'heap profile: pprof protobuf (gzipped or raw) or the legacy text form (?debug=1); "-" reads stdin'),
+    addUrlOptions(
+      addReportOptions(
+        program
+          .command('analyze')
+          .description('rank map memory in a heap profile by the code that owns each map')
+          .argument(
+            '<profile>',
+            'heap profile: pprof protobuf (gzipped or raw) or the legacy text form (?debug=1); "-" reads stdin; ' +
+              'a URL (http://host:port/debug/pprof/heap, or host:port) fetches it from the running program',
+          ),
+      ),
     ),
   ).action(async (path: string, options: AnalyzeCliOptions) => {
     exitCode = await analyzeCommand(path, options, io);
   });
 
   addGateOptions(
-    addReportOptions(
-      program
-        .command('diff')
-        .description('compare heap profiles taken over time: which maps grew, which keep growing; gate CI on growth')
-        .argument('<profiles...>', 'two or more heap profiles (protobuf or text, as for analyze); "-" reads one from stdin'),
+    addUrlOptions(
+      addReportOptions(
+        program
+          .command('diff')
+          .description('compare heap profiles taken over time: which maps grew, which keep growing; gate CI on growth')
+          .argument(
+            '<profiles...>',
+            'two or more heap profiles (files or URLs, as for analyze); "-" reads one from stdin',
+          ),
+      ),
     ),
   ).action(async (paths: string[], options: DiffCliOptions) => {
     exitCode = await diffCommand(paths, options, io);
+  });
+
+  addGateOptions(
+    addUrlOptions(
+      addReportOptions(
+        addWatchOptions(
+          program
+            .command('watch')
+            .description(
+              'take heap profiles of a running Go program at intervals and diff them as they arrive; ' +
+                'gate a soak test on growth',
+            )
+            .argument(
+              '<url>',
+              "the program's heap profile: http(s)://host:port/debug/pprof/heap, or host:port (and a path)",
+            ),
+        ),
+      ),
+    ),
+  ).action(async (url: string, options: WatchCliOptions) => {
+    exitCode = await watchCommand(url, options, io);
   });
 
   try {
@@ -92,21 +120,19 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
 
 async function analyzeCommand(path: string, options: AnalyzeCliOptions, io: Io): Promise<number> {
   const format = outputFormat(options);
+  const q = query(options, format);
   if (options.outputProfile === '-') throw new UsageError('--output-profile takes a file name: stdout has the report');
-  const { source, recovered } = await loadProfile(path, io, await evidenceInputs(options, io));
+  const { source, recovered } = await loadProfile(path, io, await evidenceInputs(options, io), options);
   const attributionOptions = { granularity: options.granularity, owner: options.owner };
   const snapshot = inContext(source, () => takeSnapshot(source, recovered, attributionOptions));
-  const query = { sampleIndex: options.sampleIndex, focus: focusOption(options.focus), top: options.top ?? defaultTop(format) };
-  const result = inContext(source, () => analyzeSnapshot(snapshot, query));
   // The flame graph walks the map samples once more: only for the format that draws it.
   const stacks = format === 'html' ? mapStacks(recovered, snapshot.attribution) : null;
-  const model = analyzeModel(result, stacks);
+  const model = inContext(source, () => analyzeReport(snapshot, q, stacks));
   // Written before the report: when it fails, the run ends with exit 2 and nothing on stdout.
   if (options.outputProfile !== undefined) {
     writeMapProfile(options.outputProfile, mapProfile(recovered, snapshot.attribution), io);
   }
-  io.stdout.write((await renderers[format]()).analyze(model, { color: useColor(options, format, io), width: outputWidth(io) }));
-  if (format === 'table') for (const note of model.notes) io.stderr.write(`note: ${note.message}\n`);
+  await printAnalyze(model, options, format, io);
   return 0;
 }
 
@@ -114,37 +140,16 @@ async function diffCommand(paths: readonly string[], options: DiffCliOptions, io
   const format = outputFormat(options);
   if (paths.length < 2) throw new UsageError(`diff needs two or more profiles to compare, got ${paths.length}`);
   if (paths.filter((p) => p === '-').length > 1) throw new UsageError('"-" (stdin) can be given only once');
-  const gate = {
-    maxGrowth: options.maxGrowth === undefined ? null : parseThreshold('--max-growth', options.maxGrowth),
-    maxSiteGrowth: options.maxSiteGrowth === undefined ? null : parseThreshold('--max-site-growth', options.maxSiteGrowth),
-  };
+  const gate = gateOption(options);
+  const q = query(options, format);
   // One profile at a time: only its attribution stays, never two decoded profiles at once.
   const inputs = await evidenceInputs(options, io);
   const snapshots: Snapshot[] = [];
   for (const path of paths) {
-    const { source, recovered } = await loadProfile(path, io, inputs);
+    const { source, recovered } = await loadProfile(path, io, inputs, options);
     snapshots.push(inContext(source, () => takeSnapshot(source, recovered, { granularity: options.granularity, owner: options.owner })));
   }
-  const diff = diffSnapshots(snapshots, {
-    sampleIndex: options.sampleIndex,
-    focus: focusOption(options.focus),
-    top: options.top ?? defaultTop(format),
-  });
-  const type = diff.snapshots[0].profile.sampleTypes[diff.sampleIndex];
-  for (const [option, threshold] of [['--max-growth', gate.maxGrowth], ['--max-site-growth', gate.maxSiteGrowth]] as const) {
-    if (threshold === null) continue;
-    checkThresholdUnit(option, threshold, type);
-    requireSnapshotsNotDeltas(diff, option);
-    requireVisibleMaps(diff, option);
-  }
-  const model = diffModel(diff, { ...gate, breaches: findBreaches(diff, gate) });
-
-  io.stdout.write((await renderers[format]()).diff(model, { color: useColor(options, format, io), width: outputWidth(io) }));
-  for (const note of model.notes) {
-    if (format === 'table' || note.code === 'ordered-by-arguments') io.stderr.write(`note: ${note.message}\n`);
-  }
-  for (const breach of model.breaches) io.stderr.write(`mapbloat: threshold exceeded: ${breach}\n`);
-  return model.breaches.length > 0 ? 1 : 0;
+  return printDiff(diffReport(snapshots, q, gate), options, format, io);
 }
 
 /** --output-profile: the map samples as a gzipped pprof profile. */
@@ -156,34 +161,4 @@ function writeMapProfile(path: string, { profile, labels }: MapProfile, io: Io):
     throw new OutputError(`cannot write it (${(err as Error).message})`, { cause: err, subject: path });
   }
   io.stderr.write(`mapbloat: wrote ${path}: ${plural(profile.samples.count, 'map sample')}\n`);
-}
-
-/** A terminal table or a comment shows the top sites; JSON and HTML, made to be searched, all of them. */
-function defaultTop(format: Format): number {
-  return format === 'json' || format === 'html' ? 0 : DEFAULT_TOP;
-}
-
-/** Colours on a terminal only, never with NO_COLOR, --no-color or JSON. */
-function useColor(options: ReportOptions, format: Format, io: Io): boolean {
-  return options.color && format !== 'json' && colorAllowed(io);
-}
-
-function outputFormat(options: ReportOptions): Format {
-  if (options.json === true) {
-    if (options.format !== 'table' && options.format !== 'json') {
-      throw new UsageError(`--json and --format ${options.format} contradict each other: choose one`);
-    }
-    return 'json';
-  }
-  return options.format;
-}
-
-/** --focus REGEX, compiled once. */
-function focusOption(text: string | undefined): Focus | undefined {
-  if (text === undefined) return undefined;
-  try {
-    return { text, re: new RegExp(text) };
-  } catch (err) {
-    throw new UsageError(`invalid --focus regular expression ${JSON.stringify(text)}: ${(err as Error).message}`);
-  }
 }

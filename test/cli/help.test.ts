@@ -5,7 +5,7 @@ import { ROOT, runCli } from '../helpers.js';
 
 // The README shows the help text verbatim; options are defined once (src/cli/options.ts).
 describe('help', () => {
-  it.each([['analyze'], ['diff']])('the README shows `mapbloat %s --help` as it is', async (command) => {
+  it.each([['analyze'], ['diff'], ['watch']])('the README shows `mapbloat %s --help` as it is', async (command) => {
     const { code, stdout } = await runCli([command, '--help']);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^Usage: mapbloat /);
@@ -13,7 +13,7 @@ describe('help', () => {
     expect(readme).toContain(`$ mapbloat ${command} --help\n${stdout}`);
   });
 
-  it.each([['analyze'], ['diff']])('`mapbloat help %s` is `mapbloat %s --help`, exit 0', async (command) => {
+  it.each([['analyze'], ['diff'], ['watch']])('`mapbloat help %s` is `mapbloat %s --help`, exit 0', async (command) => {
     const asked = await runCli(['help', command]);
     expect(asked).toEqual({ ...(await runCli([command, '--help'])), code: 0 });
     expect(asked.stdout).toMatch(new RegExp(`^Usage: mapbloat ${command} `));
