@@ -42,8 +42,9 @@ export interface Io {
   /** Time for watch's schedule: tests give a clock that never really sleeps. */
   readonly clock: Clock;
   /**
-   * Calls handler on Ctrl-C (SIGINT) until the returned function is called. While one is set, a
-   * second Ctrl-C ends the process at once (exit code 130), as a user pressing it twice expects.
+   * Calls handler on Ctrl-C (SIGINT) or SIGTERM (how CI runners and container runtimes cancel a
+   * job) until the returned function is called. While one is set, a second signal ends the
+   * process at once (exit code 130), as a user pressing Ctrl-C twice expects.
    */
   readonly onInterrupt: (handler: () => void) => () => void;
   /** mkdir -p: watch --out creates its directory. */
@@ -106,7 +107,11 @@ export function nodeIo(proc: NodeJS.Process = process): Io {
         handler();
       };
       proc.on('SIGINT', listener);
-      return () => void proc.off('SIGINT', listener);
+      proc.on('SIGTERM', listener);
+      return () => {
+        proc.off('SIGINT', listener);
+        proc.off('SIGTERM', listener);
+      };
     },
     mkdir: (path) => void mkdirSync(path, { recursive: true }),
   };

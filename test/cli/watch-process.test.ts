@@ -14,9 +14,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const env = { ...process.env, NO_COLOR: '1' };
 
 describe('bin/mapbloat.js watch', () => {
-  it('Ctrl-C while waiting: the report on what it has, complete files, exit 0', async () => {
+  // SIGTERM is how CI runners and container runtimes cancel a job: the same as Ctrl-C.
+  it.each(['SIGINT', 'SIGTERM'] as const)('%s while waiting: the report on what it has, complete files, exit 0', async (signal) => {
     const server = await startProfileServer();
-    const out = join(dir, 'snaps');
+    const out = join(dir, `snaps-${signal}`);
     const child = spawn(
       process.execPath,
       [join(ROOT, 'bin/mapbloat.js'), 'watch', server.hostPort, '--every', '2s', '--binary', BINARY, '--out', out],
@@ -33,7 +34,7 @@ describe('bin/mapbloat.js watch', () => {
       stderr += chunk.toString();
       // The second snapshot is in: the watch now waits two seconds for the third. Once: a
       // second Ctrl-C ends the process at once.
-      if (!interrupted && /^snapshot 2 /m.test(stderr)) interrupted = child.kill('SIGINT');
+      if (!interrupted && /^snapshot 2 /m.test(stderr)) interrupted = child.kill(signal);
     });
     const code = await new Promise((resolve) => child.on('exit', resolve));
     await server.close();
