@@ -6,7 +6,8 @@ import { ROOT } from './helpers.js';
 // The pipeline, lowest layer first: a module may import from its own folder and from lower
 // layers only. Folders on one layer (binary, source) are independent of each other.
 const LAYERS: ReadonlyArray<readonly string[]> = [
-  ['errors.ts', 'limits.ts'],
+  ['errors.ts'],
+  ['limits.ts'],
   ['go'],
   ['pprof'],
   ['binary', 'source'],

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { attributeMaps, type Attribution, type Granularity } from '../src/analysis/attribute.js';
-import { nodeFetch, nodeFileSystem, type Clock, type Io } from '../src/cli/io.js';
+import { nodeFetch, nodeFileSystem, nodeOpenStream, type Clock, type Io } from '../src/cli/io.js';
 import type { DirEntry, FileSystem } from '../src/source/fs.js';
 import { run } from '../src/cli/run.js';
 import type { Profile } from '../src/pprof/profile.js';
@@ -18,7 +18,8 @@ export interface CliResult {
 }
 
 export interface FakeIoOptions {
-  readonly stdin?: Uint8Array;
+  /** Standard input: its bytes, or a stream (one that fails, one that never ends). */
+  readonly stdin?: Uint8Array | AsyncIterable<Uint8Array>;
   readonly isTTY?: boolean;
   readonly env?: Record<string, string | undefined>;
   /** Files that exist only for this run (absolute paths), over the real disk. */
@@ -46,7 +47,11 @@ export async function runCliWriting(
   const io: Io = {
     stdout: { write: (t) => void (stdout += t), isTTY: options.isTTY ?? false },
     stderr: { write: (t) => void (stderr += t), isTTY: options.isTTY ?? false },
-    readStdin: async () => options.stdin ?? new Uint8Array(),
+    openStream: (path) => {
+      if (path === null) return options.stdin instanceof Uint8Array || options.stdin === undefined ? chunked(options.stdin ?? new Uint8Array()) : options.stdin;
+      const file = options.files?.[path];
+      return file === undefined ? nodeOpenStream(path) : chunked(typeof file === 'string' ? Buffer.from(file) : file);
+    },
     env: options.env ?? {},
     cwd: process.cwd(),
     fs: options.files === undefined ? nodeFileSystem : overlayFileSystem(options.files),
@@ -59,6 +64,11 @@ export async function runCliWriting(
   };
   const code = await run(argv, io);
   return { code, stdout, stderr, written };
+}
+
+/** Bytes as a stream delivers them: in 64 KiB chunks, as Node reads a pipe. */
+async function* chunked(bytes: Uint8Array): AsyncIterable<Uint8Array> {
+  for (let at = 0; at < bytes.length; at += 65536) yield bytes.subarray(at, at + 65536);
 }
 
 /**

@@ -1,5 +1,6 @@
-import { BinaryError, InputError } from '../errors.js';
-import type { Limits } from '../limits.js';
+import { BinaryError } from '../errors.js';
+import { tooLarge, type Limits } from '../limits.js';
+import { gunzipHead, isGzip } from '../pprof/gzip.js';
 import { corrupt, Region } from './region.js';
 
 /**
@@ -64,7 +65,7 @@ function isElf(bytes: Uint8Array): boolean {
  */
 export function parseElf(bytes: Uint8Array, limits: Pick<Limits, 'binaryBytes'>): ElfFile {
   if (bytes.length > limits.binaryBytes) {
-    throw new InputError(`is ${bytes.length} bytes, more than --max-binary-size (${limits.binaryBytes} bytes) allows`);
+    throw tooLarge('the binary', bytes.length, limits.binaryBytes, '--max-binary-size');
   }
   const file = new Region(bytes, 'the file');
   const machine = checkKind(file);
@@ -76,6 +77,15 @@ export function parseElf(bytes: Uint8Array, limits: Pick<Limits, 'binaryBytes'>)
   const pie = header.u16(16, 'the ELF header') === ET_DYN;
   const elf: ElfFile = { file, machine, sections, segments, gnuBuildId, pie, relocated: new Map() };
   return dynamic === null ? elf : { ...elf, relocated: relativeRelocations(elf, dynamic) };
+}
+
+/**
+ * The first bytes of a binary that is being read from a stream (a pipe, a device): refused at
+ * once when they are not a supported ELF header, instead of read to the size limit first.
+ */
+export function checkBinaryHead(head: Uint8Array): void {
+  const inner = isGzip(head) ? gunzipHead(head) : head;
+  if (inner !== null && inner.length >= 64) checkKind(new Region(inner, 'the file'));
 }
 
 /** amd64 or arm64, or a BinaryError that says what the file is instead. */

@@ -1,12 +1,13 @@
 import { InputError } from '../errors.js';
-import { formatBytes, printable } from '../report/format.js';
+import { tooLarge as limitError } from '../limits.js';
+import { printable } from '../report/format.js';
 import { formatDuration } from './duration.js';
 import type { Io } from './io.js';
 
 export interface FetchOptions {
   /** The whole request, body included: --timeout. */
   readonly timeoutMs: number;
-  /** Bytes of the body at most (the profile size limit): a longer body is cut off, not buffered. */
+  /** Bytes of the body at most (--max-profile-size): a longer body is cut off, not buffered. */
   readonly maxBytes: number;
   /** Ends the request early (Ctrl-C in watch); the rejection is then the signal's reason. */
   readonly signal?: AbortSignal;
@@ -52,7 +53,7 @@ export async function fetchProfile(url: string, fetch: Io['fetch'], options: Fet
 
 /** The body, chunk by chunk, refused as soon as it passes maxBytes. */
 async function readBounded(response: Response, maxBytes: number): Promise<Uint8Array> {
-  const tooLarge = () => new InputError(`the response is larger than ${formatBytes(maxBytes)}, the profile size limit`);
+  const tooLarge = () => limitError('the response', null, maxBytes, '--max-profile-size');
   const declared = Number(response.headers.get('content-length') ?? NaN);
   if (declared > maxBytes) {
     await response.body?.cancel();

@@ -1,29 +1,87 @@
 import { isAbsolute, join } from 'node:path';
 import { symbolizerFor, type Symbolizer } from '../binary/symbolize.js';
 import { BinaryError, InputError, MapbloatError, UsageError } from '../errors.js';
-import { DEFAULT_LIMITS } from '../limits.js';
+import { checkBinaryHead } from '../binary/elf.js';
+import { tooLarge, type Limits } from '../limits.js';
 import { gunzip, isGzip } from '../pprof/gzip.js';
-import { decodeInput, type DecodedInput } from '../pprof/input.js';
+import { checkProfileHead, decodeInput, type DecodedInput } from '../pprof/input.js';
 import { SourceTree, type SourceOptions } from '../source/tree.js';
 import { recoverStacks, type EvidenceInputs, type RecoveredProfile } from '../stacks/recover.js';
 import { fetchProfile } from './fetch.js';
 import type { Io } from './io.js';
+import { limitsFrom, type LimitOptions } from './options.js';
 import { profileUrl, requestUrl } from './url.js';
 
-/** The bytes of a file named on the command line; "-" is standard input. */
-export async function readInput(path: string, io: Io): Promise<Uint8Array> {
-  if (path === '-') return io.readStdin();
+/** What a file on the command line must be: how large it may be, what its first bytes must say. */
+interface Expected {
+  /** "the profile", "the binary": for messages. */
+  readonly what: string;
+  readonly maxBytes: number;
+  /** The option that raises maxBytes. */
+  readonly option: string;
+  /** Refuses a stream whose first bytes cannot start one (throws a MapbloatError). */
+  readonly checkHead: (head: Uint8Array) => void;
+}
+
+function profileFile(limits: Limits): Expected {
+  return { what: 'the profile', maxBytes: limits.profileBytes, option: '--max-profile-size', checkHead: checkProfileHead };
+}
+
+/**
+ * The bytes of a file named on the command line; "-" is standard input. A regular file larger
+ * than the limit is refused before it is read; stdin, a pipe or a device is read up to the limit,
+ * and refused as soon as its first bytes show it is not what was expected (`/dev/zero`).
+ */
+export async function readInput(path: string, io: Io, expected: Expected): Promise<Uint8Array> {
+  if (path === '-') return readStream(io.openStream(null), expected).catch((err: unknown) => rethrowAbout(err, 'stdin'));
   const local = isAbsolute(path) ? path : join(io.cwd, path);
   const stat = io.fs.stat(local);
   if (stat === null) throw new InputError('no such file', { subject: path });
   if (stat.kind === 'directory') throw new InputError(`${path} is a directory, not a profile file`);
+  if (stat.kind === 'other') return readStream(io.openStream(local), expected).catch((err: unknown) => rethrowAbout(err, path));
+  if (stat.size > expected.maxBytes) throw tooLarge(expected.what, stat.size, expected.maxBytes, expected.option).about(path);
   try {
     return io.fs.readFile(local);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EACCES') throw new InputError('permission denied', { cause: err, subject: path });
-    throw new InputError(`cannot read it (${(err as Error).message})`, { cause: err, subject: path });
+    throw readError(err, path);
   }
+}
+
+// Enough for gzip's header and the first bytes it inflates to, or an ELF header.
+const HEAD_BYTES = 4096;
+
+/** A stream's bytes, at most maxBytes of them, its head checked once HEAD_BYTES are in. */
+async function readStream(stream: AsyncIterable<Uint8Array>, expected: Expected): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  let checked = false;
+  try {
+    for await (const chunk of stream) {
+      chunks.push(chunk);
+      length += chunk.length;
+      if (length > expected.maxBytes) throw tooLarge(expected.what, null, expected.maxBytes, expected.option);
+      if (!checked && length >= HEAD_BYTES) {
+        expected.checkHead(Buffer.concat(chunks));
+        checked = true;
+      }
+    }
+  } catch (err) {
+    if (err instanceof MapbloatError) throw err;
+    throw readError(err, null);
+  }
+  return Buffer.concat(chunks);
+}
+
+function readError(err: unknown, subject: string | null): InputError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const options = { cause: err, ...(subject === null ? {} : { subject }) };
+  if (code === 'EACCES') return new InputError('permission denied', options);
+  return new InputError(`cannot read it (${(err as Error).message})`, options);
+}
+
+function rethrowAbout(err: unknown, subject: string): never {
+  if (err instanceof MapbloatError) throw err.about(subject);
+  throw err;
 }
 
 /** How an input is named in messages and reports. */
@@ -32,20 +90,23 @@ export function sourceName(path: string): string {
 }
 
 /** --binary: the program that wrote the profile, gzipped or not. */
-export async function readBinary(path: string, io: Io): Promise<Symbolizer> {
+export async function readBinary(path: string, io: Io, limits: Limits): Promise<Symbolizer> {
   if (path === '-') throw new UsageError('--binary takes a file, not stdin');
-  const bytes = await readInput(path, io);
-  return inContext(path, () => symbolizerFor(isGzip(bytes) ? gunzip(bytes) : bytes, DEFAULT_LIMITS));
+  const limit = { bytes: limits.binaryBytes, option: '--max-binary-size', what: 'the binary' };
+  const bytes = await readInput(path, io, { what: limit.what, maxBytes: limit.bytes, option: limit.option, checkHead: checkBinaryHead });
+  return inContext(path, () => symbolizerFor(isGzip(bytes) ? gunzip(bytes, limit) : bytes, limits));
 }
 
-/** --binary read once, the source tree opened once: shared by every profile of the run. */
+/** --binary read once, the source tree opened once, the limits: shared by every profile of the run. */
 export async function evidenceInputs(
-  options: SourceOptions & { readonly binary?: string },
+  options: SourceOptions & LimitOptions & { readonly binary?: string },
   io: Io,
 ): Promise<ProfileInputs> {
-  const symbolizer = options.binary === undefined ? null : await readBinary(options.binary, io);
+  const limits = limitsFrom(options);
+  const symbolizer = options.binary === undefined ? null : await readBinary(options.binary, io, limits);
   const places = symbolizer === null ? await goPlaces(io) : { modCache: null, goRoot: null };
-  return { symbolizer, binary: options.binary, sourceTree: new SourceTree({ ...options, ...places }, io.fs, io.cwd) };
+  const sourceTree = new SourceTree({ ...options, ...places }, io.fs, io.cwd, limits);
+  return { symbolizer, binary: options.binary, sourceTree, limits };
 }
 
 /**
@@ -68,8 +129,8 @@ export interface UrlOptions {
   readonly timeout: number;
 }
 
-/** What recovers a profile's hidden frames, shared by every profile of the run. */
-export type ProfileInputs = EvidenceInputs & { readonly binary?: string };
+/** What recovers a profile's hidden frames, and the limits on reading one: shared by every profile of the run. */
+export type ProfileInputs = EvidenceInputs & { readonly binary?: string; readonly limits: Limits };
 
 /**
  * A profile (protobuf or text, by content) from a file, stdin or a running server, with what
@@ -84,12 +145,12 @@ export async function loadProfile(
   const url = profileUrl(path);
   if (url === null) {
     const source = sourceName(path);
-    return { source, recovered: decodeProfile(source, await readInput(path, io), inputs).recovered };
+    return { source, recovered: decodeProfile(source, await readInput(path, io, profileFile(inputs.limits)), inputs).recovered };
   }
   const source = requestUrl(url, { text: inputs.binary !== undefined, gc: urlOptions.gc === true });
   const bytes = await fetchProfile(source, io.fetch, {
     timeoutMs: urlOptions.timeout,
-    maxBytes: DEFAULT_LIMITS.profileBytes,
+    maxBytes: inputs.limits.profileBytes,
   });
   return { source, recovered: decodeProfile(source, bytes, inputs).recovered };
 }
@@ -100,7 +161,7 @@ export function decodeProfile(
   bytes: Uint8Array,
   inputs: ProfileInputs,
 ): { kind: DecodedInput['kind']; recovered: RecoveredProfile } {
-  const decoded = inContext(source, () => decodeInput(bytes));
+  const decoded = inContext(source, () => decodeInput(bytes, inputs.limits));
   const recovered = inContext(source, () => {
     try {
       return recoverStacks(decoded, inputs);

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
+  createReadStream,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -24,8 +25,11 @@ export interface OutStream {
 export interface Io {
   readonly stdout: OutStream;
   readonly stderr: OutStream;
-  /** All of standard input. */
-  readonly readStdin: () => Promise<Uint8Array>;
+  /**
+   * A file's bytes as they come (null: standard input), for what may never end: stdin, a pipe
+   * (`<(curl …)`), a device. The reader stops when it has enough; errors surface as it reads.
+   */
+  readonly openStream: (path: string | null) => AsyncIterable<Uint8Array>;
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The directory relative paths are read from. */
   readonly cwd: string;
@@ -79,11 +83,7 @@ export function nodeIo(proc: NodeJS.Process = process): Io {
       },
     },
     stderr: { write: (text) => void proc.stderr.write(text), isTTY: proc.stderr.isTTY === true },
-    readStdin: async () => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of proc.stdin) chunks.push(chunk as Buffer);
-      return Buffer.concat(chunks);
-    },
+    openStream: (path) => (path === null ? proc.stdin : nodeOpenStream(path)),
     env: proc.env,
     cwd: proc.cwd(),
     fs: nodeFileSystem,
@@ -115,6 +115,11 @@ export function nodeIo(proc: NodeJS.Process = process): Io {
     },
     mkdir: (path) => void mkdirSync(path, { recursive: true }),
   };
+}
+
+/** A file read in chunks: a FIFO or a device is read as far as the reader goes, no further. */
+export function nodeOpenStream(path: string): AsyncIterable<Uint8Array> {
+  return createReadStream(path);
 }
 
 /** Node's own fetch, redirects followed (up to its limit of 20); the timeout covers the body too. */

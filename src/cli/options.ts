@@ -1,8 +1,10 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Granularity, OwnerRule } from '../analysis/attribute.js';
+import { DEFAULT_LIMITS, limitsOf, type Limits } from '../limits.js';
 import { FORMATS, type Format } from '../report/index.js';
 import { parseDuration } from './duration.js';
 import type { UrlOptions } from './input.js';
+import { sizeBytes } from './thresholds.js';
 
 /**
  * The options of `analyze` (and, with their own additions, of `diff` and `watch`), defined once: the
@@ -24,7 +26,41 @@ export interface ReportOptions {
 
 export const DEFAULT_TOP = 20;
 
-export interface AnalyzeCliOptions extends ReportOptions, UrlOptions {
+/** The --max-* options: each raises (or lowers) one of the bounds on what input may cost. */
+export interface LimitOptions {
+  readonly maxProfileSize?: number;
+  readonly maxStackDepth?: number;
+  readonly maxBinarySize?: number;
+  readonly maxSourceFileSize?: number;
+  readonly maxSourceFiles?: number;
+}
+
+/** The limits of a run: those given, the defaults for the rest (src/limits.ts). */
+export function limitsFrom(options: LimitOptions): Limits {
+  return limitsOf({
+    ...(options.maxProfileSize === undefined ? {} : { profileBytes: options.maxProfileSize }),
+    ...(options.maxStackDepth === undefined ? {} : { stackDepth: options.maxStackDepth }),
+    ...(options.maxBinarySize === undefined ? {} : { binaryBytes: options.maxBinarySize }),
+    ...(options.maxSourceFileSize === undefined ? {} : { sourceFileBytes: options.maxSourceFileSize }),
+    ...(options.maxSourceFiles === undefined ? {} : { sourceFiles: options.maxSourceFiles }),
+  });
+}
+
+/** --max-*: the limits on input, each with its default in the help. */
+export function addLimitOptions(cmd: Command): Command {
+  const size = (name: string, text: string, bytes: number) =>
+    new Option(`${name} <size>`, text).argParser((value: string) => parseSize(value)).default(bytes, exactSize(bytes));
+  const count = (name: string, text: string, n: number) =>
+    new Option(`${name} <n>`, text).argParser(parsePositive).default(n, String(n));
+  return cmd
+    .addOption(size('--max-profile-size', 'refuse a profile larger than this once gunzipped (or a stdin or URL body past it)', DEFAULT_LIMITS.profileBytes))
+    .addOption(count('--max-stack-depth', 'refuse a profile with a deeper stack (Go records at most 1024 frames)', DEFAULT_LIMITS.stackDepth))
+    .addOption(size('--max-binary-size', 'refuse a --binary larger than this once gunzipped', DEFAULT_LIMITS.binaryBytes))
+    .addOption(size('--max-source-file-size', 'skip (and count) Go source files larger than this under --source-path', DEFAULT_LIMITS.sourceFileBytes))
+    .addOption(count('--max-source-files', 'stop listing --source-path after this many files, and say so', DEFAULT_LIMITS.sourceFiles));
+}
+
+export interface AnalyzeCliOptions extends ReportOptions, UrlOptions, LimitOptions {
   readonly outputProfile?: string;
 }
 
@@ -39,7 +75,7 @@ export function addExportOptions(cmd: Command): Command {
   );
 }
 
-export interface DiffCliOptions extends ReportOptions, UrlOptions {
+export interface DiffCliOptions extends ReportOptions, UrlOptions, LimitOptions {
   readonly maxGrowth?: string;
   readonly maxSiteGrowth?: string;
 }
@@ -149,6 +185,28 @@ function parseCount(value: string): number {
     );
   }
   return Number(value);
+}
+
+/** 2147483648 → "2GiB": a default as the option takes it. */
+function exactSize(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let u = 0;
+  while (u < units.length - 1 && bytes % 1024 ** (u + 1) === 0) u++;
+  return `${bytes / 1024 ** u}${units[u]}`;
+}
+
+function parsePositive(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('Expected a whole number ≥ 1.');
+  return Number(value);
+}
+
+/** "2GiB", "512MB", "4096": a size in bytes (units as for --max-growth). */
+function parseSize(value: string): number {
+  const bytes = sizeBytes(value);
+  if (bytes === null || bytes < 1) {
+    throw new InvalidArgumentError('Expected a size: a number of bytes with an optional unit (B, KB, KiB, MB, MiB, GB, GiB).');
+  }
+  return bytes;
 }
 
 function parseTop(value: string): number {

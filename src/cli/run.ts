@@ -13,6 +13,7 @@ import type { Io } from './io.js';
 import {
   addExportOptions,
   addGateOptions,
+  addLimitOptions,
   addReportOptions,
   addUrlOptions,
   addWatchOptions,
@@ -42,11 +43,12 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       getErrHelpWidth: () => 80,
     });
 
-  addExportOptions(
-    addUrlOptions(
-      addReportOptions(
-        program
-          .command('analyze')
+  addLimitOptions(
+    addExportOptions(
+      addUrlOptions(
+        addReportOptions(
+          program
+            .command('analyze')
           .description('rank map memory in a heap profile by the code that owns each map')
           .argument(
             '<profile>',
@@ -55,15 +57,16 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
           ),
       ),
     ),
-  ).action(async (path: string, options: AnalyzeCliOptions) => {
+  )).action(async (path: string, options: AnalyzeCliOptions) => {
     exitCode = await analyzeCommand(path, options, io);
   });
 
-  addGateOptions(
-    addUrlOptions(
-      addReportOptions(
-        program
-          .command('diff')
+  addLimitOptions(
+    addGateOptions(
+      addUrlOptions(
+        addReportOptions(
+          program
+            .command('diff')
           .description('compare heap profiles taken over time: which maps grew, which keep growing; gate CI on growth')
           .argument(
             '<profiles...>',
@@ -71,14 +74,15 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
           ),
       ),
     ),
-  ).action(async (paths: string[], options: DiffCliOptions) => {
+  )).action(async (paths: string[], options: DiffCliOptions) => {
     exitCode = await diffCommand(paths, options, io);
   });
 
-  addGateOptions(
-    addUrlOptions(
-      addReportOptions(
-        addWatchOptions(
+  addLimitOptions(
+    addGateOptions(
+      addUrlOptions(
+        addReportOptions(
+          addWatchOptions(
           program
             .command('watch')
             .description(
@@ -92,7 +96,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
         ),
       ),
     ),
-  ).action(async (url: string, options: WatchCliOptions) => {
+  )).action(async (url: string, options: WatchCliOptions) => {
     exitCode = await watchCommand(url, options, io);
   });
 

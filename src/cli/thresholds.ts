@@ -13,6 +13,14 @@ const UNITS: Record<string, number> = {
   gib: 1024 ** 3,
 };
 
+/** "5MiB", "512 KB", "1.5GiB" or a plain number of bytes; null when it is none of them. */
+export function sizeBytes(text: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+  const unit = m?.[2].toLowerCase() ?? '';
+  if (m === null || (unit !== '' && !(unit in UNITS))) return null;
+  return Math.round(Number(m[1]) * (UNITS[unit] ?? 1));
+}
+
 /** "5MiB", "512 KB", "1.5GiB", "10%", or a plain number (bytes, or objects for *_objects). */
 export function parseThreshold(option: string, text: string): Threshold {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z%]*)\s*$/i.exec(text);

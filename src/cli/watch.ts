@@ -3,7 +3,6 @@ import type { Gate } from '../analysis/gate.js';
 import { resolveQuery, type Query } from '../analysis/select.js';
 import { takeSnapshot, type Snapshot } from '../analysis/snapshot.js';
 import { DecodeError, InputError, OutputError, UsageError } from '../errors.js';
-import { DEFAULT_LIMITS } from '../limits.js';
 import { isGzip } from '../pprof/gzip.js';
 import { formatValue } from '../report/format.js';
 import type { Format } from '../report/index.js';
@@ -138,7 +137,7 @@ async function takeOne(
   const { source, options } = run;
   const bytes = await fetchProfile(source, run.io.fetch, {
     timeoutMs: options.timeout,
-    maxBytes: DEFAULT_LIMITS.profileBytes,
+    maxBytes: run.inputs.limits.profileBytes,
     signal: run.signal,
   });
   const { kind, recovered } = decodeProfile(source, bytes, run.inputs);

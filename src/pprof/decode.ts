@@ -1,7 +1,6 @@
 import protobuf from 'protobufjs/minimal.js';
 import { DecodeError } from '../errors.js';
-import type { Limits } from '../limits.js';
-import { limitsOf, tooDeep } from './bounds.js';
+import { limitsOf, tooDeep, type Limits } from '../limits.js';
 import { inflate } from './inflate.js';
 import type { Func, Line, Location, Mapping, Profile, Samples, ValueType } from './profile.js';
 import { bigIntAt, corrupt, intAt, skipVarint, uintAt, varintEnd } from './varint.js';

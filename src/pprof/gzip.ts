@@ -1,7 +1,7 @@
 import { constants as bufferConstants } from 'node:buffer';
 import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import { DecodeError, InputError } from '../errors.js';
-import { sizeText } from './bounds.js';
+import { sizeText } from '../limits.js';
 
 /** gzip's magic bytes. Profiles are recognised by them, not by their file name. */
 export function isGzip(bytes: Uint8Array): boolean {

@@ -1,6 +1,5 @@
-import { DecodeError, InputError } from '../errors.js';
-import type { Limits } from '../limits.js';
-import { limitsOf, sizeText } from './bounds.js';
+import { DecodeError } from '../errors.js';
+import { limitsOf, tooLarge, type Limits } from '../limits.js';
 import { gunzip, gunzipHead, isGzip } from './gzip.js';
 import { checkStart } from './identify.js';
 
@@ -27,11 +26,6 @@ export function inflate(bytes: Uint8Array, limits: Partial<Limits> = {}): Uint8A
     data = gunzip(data, { bytes: max, option: '--max-profile-size', what: 'the profile' });
     if (data.length === 0) throw new DecodeError('the gzip stream holds no data: expected a pprof profile');
   }
-  if (data === bytes && bytes.length > max) {
-    throw new InputError(
-      `the profile is ${sizeText(bytes.length)}, past ${sizeText(max)} (--max-profile-size): ` +
-        'raise the limit if it is real',
-    );
-  }
+  if (data === bytes && bytes.length > max) throw tooLarge('the profile', bytes.length, max, '--max-profile-size');
   return data;
 }

@@ -1,7 +1,8 @@
 import { DecodeError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import { decodeProtobuf } from './decode.js';
-import { identify, otherMessage } from './identify.js';
+import { gunzipHead, isGzip } from './gzip.js';
+import { checkStart, identify, otherMessage } from './identify.js';
 import { inflate } from './inflate.js';
 import type { Profile } from './profile.js';
 import { parseHeapText, type TextHeapProfile } from './text.js';
@@ -22,4 +23,13 @@ export function decodeInput(bytes: Uint8Array, limits: Partial<Limits> = {}): De
     if (err instanceof DecodeError) throw otherMessage(raw) ?? err;
     throw err;
   }
+}
+
+/**
+ * The first bytes of a stream that is being read (stdin, a pipe, a device): refused at once when
+ * no profile starts so (`/dev/zero`), instead of read to the size limit first.
+ */
+export function checkProfileHead(head: Uint8Array): void {
+  const inner = isGzip(head) ? gunzipHead(head) : head;
+  if (inner !== null) checkStart(inner);
 }

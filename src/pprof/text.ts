@@ -1,6 +1,5 @@
 import { DecodeError } from '../errors.js';
-import type { Limits } from '../limits.js';
-import { limitsOf, tooDeep } from './bounds.js';
+import { limitsOf, tooDeep, type Limits } from '../limits.js';
 
 /**
  * The legacy text heap profile (`/debug/pprof/heap?debug=1`, `WriteTo(w, 1)`):

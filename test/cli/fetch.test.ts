@@ -138,7 +138,17 @@ describe('the body is bounded while it streams', () => {
   ])('%s: refused at the limit', async (_, reply) => {
     await serve([reply]);
     await expect(fetchProfile(server.url, nodeFetch, { timeoutMs: 5000, maxBytes: 1000 })).rejects.toThrow(
-      'the response is larger than 1000 B, the profile size limit',
+      'the response is larger than 1000 B (--max-profile-size): raise the limit if it is real',
     );
+  });
+
+  it('--max-profile-size sets the limit, and the line names the URL', async () => {
+    await serve(['endless']);
+    const { code, stdout, stderr } = await runCli(['analyze', server.url, '--max-profile-size', '64KiB']);
+    expect([code, stdout, stderr]).toEqual([
+      2,
+      '',
+      `mapbloat: ${server.url}: the response is larger than 64.0 KiB (--max-profile-size): raise the limit if it is real\n`,
+    ]);
   });
 });
