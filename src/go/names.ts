@@ -81,11 +81,13 @@ export function framePhase(fn: string): Phase {
 }
 
 /**
- * The runtime's allocation entry points, where a full-frame writer's allocation stacks start:
- * runtime.MemProfile records a stack from mallocgc's caller (newobject, newarray, makeslice,
- * growslice, makemap, the map internals that call newarray, …), and from Go 1.24 on from mallocgc
- * itself or its size-class variants. A stock writer never leaves such a leaf in front of user
- * code (§7 runtimeFrames).
+ * The runtime's allocation entry points, where a full-frame writer's allocation stacks start.
+ * Which frame comes first depends on the version and the path: runtime.MemProfile skips a fixed
+ * number of frames above mallocgc, so a Go 1.19–1.23 stack starts one call out from mallocgc's
+ * caller (makeBucketArray for a newarray, makemap_small for a newobject; user code itself for a
+ * growslice or makechan), a Go 1.24 one at internal/runtime/maps.newarray and the like. The list
+ * holds every level. A stock writer never leaves such a leaf in front of user code (§7
+ * runtimeFrames; fixtures/runtime-stacks shows what it does leave).
  */
 export function isAllocatorFrame(fn: string): boolean {
   return ALLOCATOR.test(fn) || (fn.startsWith(SWISS) && isMapFrame(fn)) || isInferredMapFrame(fn);

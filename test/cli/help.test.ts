@@ -13,6 +13,16 @@ describe('help', () => {
     expect(readme).toContain(`$ mapbloat ${command} --help\n${stdout}`);
   });
 
+  // Every "$ NO_COLOR=1 mapbloat …" block of the README is what mapbloat prints, word for word.
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const examples = [...readme.matchAll(/^\$ NO_COLOR=1 mapbloat ([^\n]*)\n([\s\S]*?)^```/gm)].map((m) => [m[1], m[2]] as const);
+  it('the README has examples', () => expect(examples.length).toBeGreaterThanOrEqual(2));
+  it.each(examples)('the README shows `mapbloat %s` as it prints', async (command, shown) => {
+    const argv = command.split(' ').flatMap(braces);
+    const { code, stdout } = await runCli(argv, { env: { NO_COLOR: '1' } });
+    expect([code, stdout]).toEqual([0, shown]);
+  });
+
   it.each([['analyze'], ['diff'], ['watch']])('`mapbloat help %s` is `mapbloat %s --help`, exit 0', async (command) => {
     const asked = await runCli(['help', command]);
     expect(asked).toEqual({ ...(await runCli([command, '--help'])), code: 0 });
@@ -30,3 +40,9 @@ describe('help', () => {
     expect(await runCli(['--version'])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
   });
 });
+
+/** The shell's brace expansion, one group: a_{0,1}.pb → a_0.pb a_1.pb. */
+function braces(word: string): string[] {
+  const m = /^(.*)\{([^}]*)\}(.*)$/.exec(word);
+  return m === null ? [word] : m[2].split(',').map((part) => `${m[1]}${part}${m[3]}`);
+}
