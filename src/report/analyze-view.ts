@@ -64,7 +64,8 @@ export const FIT = {
   shape: { drop: 3, shrink: { min: 22, floor: 16 } },
   via: { drop: 4, shrink: { min: 18, floor: 12 } },
   evidence: { drop: 4 },
-  phases: { drop: LAST_RESORT, shrink: { min: 24, floor: 20 } },
+  // Three phases fit in 36 ("create 2% · grow 88% · overflow 10%"); a longer cell shows its largest.
+  phases: { drop: LAST_RESORT, whole: true, shrink: { min: 36, floor: 0 } },
 } as const satisfies Record<string, FitSpec>;
 
 /** A name or place in full, and shorter forms a narrow terminal may show instead. */
@@ -187,7 +188,7 @@ export function analyzeView({ result, notes }: AnalyzeModel): AnalyzeView {
         ...extra.map((i) => formatValue(site.values[i], types[i].unit)),
       ],
       phases: phaseSplit(site, types, sampleIndex),
-      phasesShort: phaseSplit(site, types, sampleIndex, 1),
+      phasesShort: phaseSplit(site, types, sampleIndex, true),
       via: site.via === null ? '' : shortFunction(site.via),
       fullVia: site.via === null ? '' : displayFunction(site.via),
       evidence: evidenceCell(site),
@@ -305,20 +306,24 @@ export function tableLocation(site: { readonly file: string; readonly function: 
 }
 
 /**
- * "grow 71% · assign 29%" of the selected type (of alloc_space when the site has none of it),
- * leaving out the phases below `minPercent`.
+ * "grow 71% · assign 29%" of the selected type (of alloc_space when the site has none of it);
+ * for a narrow terminal, the phases of 1% or more, and of more than two the largest alone:
+ * "grow 71% · …".
  */
-function phaseSplit(site: RankedSite, types: readonly ValueType[], sampleIndex: number, minPercent = 0): string {
+function phaseSplit(site: RankedSite, types: readonly ValueType[], sampleIndex: number, short = false): string {
   let basis = sampleIndex;
   if (site.values[basis] === 0) basis = Math.max(0, types.findIndex((t) => t.type === 'alloc_space'));
   const total = site.values[basis];
   if (total === 0) return '';
   const parts = PHASE_DISPLAY_ORDER.flatMap((phase) => {
     const v = site.phases[phase]?.[basis] ?? 0;
-    return v === 0 || (100 * v) / total < minPercent ? [] : [`${phase} ${formatPercentRounded(v, total)}`];
+    return v === 0 ? [] : [{ v, text: `${phase} ${formatPercentRounded(v, total)}` }];
   });
-  const split = parts.join(' · ');
-  return basis === sampleIndex ? split : `${split} (of ${types[basis].type})`;
+  const largest = parts.reduce((a, b) => (b.v > a.v ? b : a));
+  const shown = short ? parts.filter((p) => p.v * 100 >= total) : parts;
+  const split = short && shown.length > 2 ? `${largest.text} · …` : shown.map((p) => p.text).join(' · ') || largest.text;
+  if (basis === sampleIndex) return split;
+  return short ? `${split} (alloc)` : `${split} (of ${types[basis].type})`;
 }
 
 function footer(result: AnalyzeResult): string {

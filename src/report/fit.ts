@@ -9,6 +9,12 @@ export interface FitSpec {
   readonly drop?: number;
   /** May be shortened: to `min` characters while columns are dropped, to `floor` before the last ones go. */
   readonly shrink?: { readonly min: number; readonly floor: number };
+  /**
+   * Cells shown whole or in their short forms, never cut, for text whose every word counts
+   * ("grow 66% · overflow 34%"): with `shrink`, the column narrows through `steps` only, the widths
+   * at which each cell still fits whole or short (a cell too wide takes its short form).
+   */
+  readonly whole?: boolean;
 }
 
 /** Ranks at or above this go only after every name has been cut to its floor. */
@@ -29,7 +35,13 @@ export function lineWidth(widths: readonly number[]): number {
  * `natural`: each column's width in full; `short`: its width with every cell in its short form
  * (cells without one in full), or undefined when it has no short forms.
  */
-export function fitColumns(natural: readonly number[], short: ReadonlyArray<number | undefined>, specs: readonly FitSpec[], width: number): Fit {
+export function fitColumns(
+  natural: readonly number[],
+  short: ReadonlyArray<number | undefined>,
+  specs: readonly FitSpec[],
+  width: number,
+  steps: ReadonlyArray<readonly number[] | undefined> = [],
+): Fit {
   const ranks = [...new Set(specs.flatMap((s) => (s.drop === undefined ? [] : [s.drop])))].sort((a, b) => a - b);
   const early = ranks.filter((r) => r < LAST_RESORT);
   // Each try starts from the natural widths: a column dropped later gives its room back to the names.
@@ -41,10 +53,22 @@ export function fitColumns(natural: readonly number[], short: ReadonlyArray<numb
       // Take from the widest shortenable column first, one character at a time, as far as needed.
       while (!fits()) {
         let widest = -1;
+        // A whole column's next narrower width, down to its widest step within the bound.
+        const step = (i: number) => {
+          const widths = steps[i] ?? [];
+          const next = widths.find((w) => w < max[i]);
+          const lowest = widths.find((w) => w <= specs[i].shrink![b]) ?? widths[widths.length - 1];
+          return next !== undefined && next >= lowest ? next : null;
+        };
         specs.forEach((s, i) => {
-          if (keep[i] && s.shrink !== undefined && max[i] > s.shrink[b] && (widest < 0 || max[i] > max[widest])) widest = i;
+          const shrinks = s.shrink !== undefined && (s.whole === true ? step(i) !== null : max[i] > s.shrink[b]);
+          if (keep[i] && shrinks && (widest < 0 || max[i] > max[widest])) widest = i;
         });
         if (widest < 0) break;
+        if (specs[widest].whole === true) {
+          max[widest] = step(widest)!;
+          continue;
+        }
         // The short forms first, whole; then "…" in the middle.
         const alternative = short[widest];
         max[widest] = max[widest] === natural[widest] && alternative !== undefined && alternative < max[widest] ? alternative : max[widest] - 1;
@@ -77,4 +101,13 @@ export function ellipsize(text: string, max: number): string {
 export function ellipsizeStart(text: string, max: number): string {
   const chars = [...text];
   return chars.length <= max ? text : `…${chars.slice(chars.length - Math.max(max - 1, 0)).join('')}`;
+}
+
+/**
+ * The widths a whole column may narrow to, widest first: each cell shown whole where it fits,
+ * in its short form where it does not; never narrower than its widest short form (or title).
+ */
+export function wholeSteps(title: number, cells: ReadonlyArray<readonly [full: number, short: number]>): number[] {
+  const least = Math.max(title, ...cells.map(([full, short]) => Math.min(full, short)));
+  return [...new Set([...cells.map(([full]) => full).filter((w) => w > least), least])].sort((a, b) => b - a);
 }

@@ -2,7 +2,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import { analyzeView, type Column } from './analyze-view.js';
 import { diffView } from './diff-view.js';
-import { ellipsize, ellipsizeStart, fitColumns } from './fit.js';
+import { ellipsize, ellipsizeStart, fitColumns, wholeSteps } from './fit.js';
 import type { RenderContext } from './index.js';
 import type { AnalyzeModel, DiffModel } from './model.js';
 
@@ -132,7 +132,10 @@ function grid(columns: readonly Column[], rows: ReadonlyArray<readonly Cell[]>, 
   );
   // A column that only has a short title may lose no more than that: its values are never cut.
   const specs = columns.map((col, i) => col.fit ?? (col.shortTitle === undefined ? {} : { shrink: { min: shortForms[i]!, floor: shortForms[i]! } }));
-  const { keep, max } = width === null ? { keep: natural.map(() => true), max: natural } : fitColumns(natural, shortForms, specs, width);
+  const steps = columns.map((col, i) =>
+    col.fit?.whole === true ? wholeSteps(length(col.title), rows.map((row) => [length(row[i][0]), length(row[i][2] ?? row[i][0])] as const)) : undefined,
+  );
+  const { keep, max } = width === null ? { keep: natural.map(() => true), max: natural } : fitColumns(natural, shortForms, specs, width, steps);
   const kept = columns.flatMap((_, i) => (keep[i] ? [i] : []));
   const table = new Table({
     head: kept.map((i) => c.bold(max[i] < length(columns[i].title) ? (columns[i].shortTitle ?? columns[i].title) : columns[i].title)),
@@ -145,13 +148,15 @@ function grid(columns: readonly Column[], rows: ReadonlyArray<readonly Cell[]>, 
     },
     style: { head: [], border: [], compact: true, 'padding-left': 1, 'padding-right': 1 },
   });
-  // A column shows its short forms in every row once one row needs them: one style per column.
+  // A column shows its short forms in every row once one row needs them: one style per column;
+  // a whole column's cells each take theirs only when they do not fit.
   const short = columns.map((_, i) => rows.some((row) => length(row[i][0]) > max[i] && row[i][2] !== undefined));
   for (const row of rows) {
     table.push(
       kept.map((i) => {
         const [text, paint, alternative] = row[i];
-        const cut = ellipsize(short[i] && alternative !== undefined ? alternative : text, max[i]);
+        const shortHere = columns[i].fit?.whole === true ? length(text) > max[i] : short[i];
+        const cut = ellipsize(shortHere && alternative !== undefined ? alternative : text, max[i]);
         return paint === undefined ? cut : paint(cut);
       }),
     );

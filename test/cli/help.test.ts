@@ -13,13 +13,16 @@ describe('help', () => {
     expect(readme).toContain(`$ mapbloat ${command} --help\n${stdout}`);
   });
 
-  // Every "$ NO_COLOR=1 mapbloat …" block of the README is what mapbloat prints, word for word.
+  // Every "$ NO_COLOR=1 mapbloat …" block of the README (with any other variables before it, as
+  // COLUMNS=100) is what mapbloat prints, word for word.
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const examples = [...readme.matchAll(/^\$ NO_COLOR=1 mapbloat ([^\n]*)\n([\s\S]*?)^```/gm)].map((m) => [m[1], m[2]] as const);
+  const examples = [...readme.matchAll(/^\$ ((?:[A-Z_]+=\S+ )*NO_COLOR=1 )mapbloat ([^\n]*)\n([\s\S]*?)^```/gm)].map(
+    (m) => [m[2], m[1], m[3]] as const,
+  );
   it('the README has examples', () => expect(examples.length).toBeGreaterThanOrEqual(2));
-  it.each(examples)('the README shows `mapbloat %s` as it prints', async (command, shown) => {
-    const argv = command.split(' ').flatMap(braces);
-    const { code, stdout } = await runCli(argv, { env: { NO_COLOR: '1' } });
+  it.each(examples)('the README shows `mapbloat %s` as it prints (%s)', async (command, variables, shown) => {
+    const env = Object.fromEntries(variables.trim().split(' ').map((v) => v.split('=') as [string, string]));
+    const { code, stdout } = await runCli(command.split(' ').flatMap(braces), { env });
     expect([code, stdout]).toEqual([0, shown]);
   });
 
