@@ -61,7 +61,7 @@ export const FIT = {
   location: { shrink: { min: 26, floor: 16 } },
   extraValue: { drop: 1 },
   share: { drop: 2 },
-  shape: { drop: 3, shrink: { min: 22, floor: 16 } },
+  shape: { drop: 3, whole: true, shrink: { min: 22, floor: 0 } },
   via: { drop: 4, shrink: { min: 18, floor: 12 } },
   evidence: { drop: 4 },
   // Three phases fit in 36 ("create 2% · grow 88% · overflow 10%"); a longer cell shows its largest.
@@ -94,6 +94,8 @@ export interface Row {
   readonly evidence: string;
   /** "2^18 buckets · 852k–1.7M entries", "100,000 × 1 bucket": the site's maps by their sizes. */
   readonly shape: string;
+  /** Its entries alone ("229k–458k entries"), for a narrow terminal. */
+  readonly shapeShort: string;
 }
 
 const RUNTIME_FRAMES = {
@@ -193,6 +195,7 @@ export function analyzeView({ result, notes }: AnalyzeModel): AnalyzeView {
       fullVia: site.via === null ? '' : displayFunction(site.via),
       evidence: evidenceCell(site),
       shape: site.shape === null ? '' : shapeCell(site.shape),
+      shapeShort: site.shape === null ? '' : shapeCell(site.shape, true),
     })),
     footer: footer(result),
     notes: notes.map((n) => ({ ...n, message: printable(n.message) })),
@@ -227,13 +230,17 @@ function hiddenSource(result: AnalyzeResult): string {
   return 'through linknamed frames only';
 }
 
-/** A shape in a few words: the largest table and its entries, or how many small maps. */
-export function shapeCell(shape: MapShape): string {
+/** A shape in a few words: the largest table and its entries, or how many small maps; short: the entries alone. */
+export function shapeCell(shape: MapShape, short = false): string {
   const unit = shape.type.impl === 'hmap' ? 'bucket' : 'group';
   const largest = shape.tables[0];
   if (largest === undefined) return shape.maps > 0 ? plural(shape.maps, 'map') : '';
   const count = shape.tables.reduce((sum, t) => sum + t.count, 0);
-  const entries = shape.entries === null ? '' : ` · ${shape.entries.min > 0 ? `${compact(shape.entries.min)}–` : '≤ '}${compact(shape.entries.max)} entries`;
+  // A lower bound far below the upper one (a Swiss table's: deleted slots count as used) says little.
+  const { min, max } = shape.entries ?? { min: 0, max: 0 };
+  const bounds = shape.entries === null ? null : `${min > 0 && 4 * min >= max ? `${compact(min)}–` : '≤ '}${compact(max)} entries`;
+  if (short && bounds !== null) return bounds;
+  const entries = bounds === null ? '' : ` · ${bounds}`;
   if (largest.B === 0) return `${formatCount(count)} × 1 ${unit}${count === 1 ? entries : ''}`;
   if (shape.type.impl === 'swiss' && count > 1 && largest.slots === 1024) return `${formatCount(count)} tables · ${compact(shape.slots)} slots${entries}`;
   const size = shape.type.impl === 'hmap' ? `2^${largest.B} buckets` : `2^${largest.B} groups`;

@@ -37,7 +37,7 @@ export function renderAnalyzeTable(model: AnalyzeModel, ctx: RenderContext): str
       [row.values[0], c.cyan],
       ...row.values.slice(1).map((v): Cell => [v]),
       [row.phases, undefined, row.phasesShort],
-      ...(view.showShape ? [[row.shape] as Cell] : []),
+      ...(view.showShape ? [[row.shape, undefined, row.shapeShort] as Cell] : []),
       ...(view.showVia ? [[row.via, c.dim] as Cell] : []),
       ...(view.showEvidence ? [[row.evidence, row.evidence.endsWith('mixed') ? c.yellow : undefined] as Cell] : []),
     ]);
