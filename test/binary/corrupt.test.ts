@@ -8,6 +8,7 @@ import { BinaryError } from '../../src/errors.js';
 import { DEFAULT_LIMITS } from '../../src/limits.js';
 import { parseHeapText } from '../../src/pprof/text.js';
 import { FIXTURES } from '../helpers.js';
+import { seededRandom } from '../random.js';
 
 // A truncated or corrupt binary is a BinaryError that says what is wrong, never a RangeError,
 // a hang or a runaway allocation: one reproducer per kind of damage, then a mutation loop.
@@ -180,14 +181,7 @@ describe('mutated copies of go1.24/bin/multi', () => {
       span('.noptrdata'),
       span('.note.gnu.build-id'),
     ];
-    let seed = 20261123;
-    const rnd = (n: number) => {
-      // mulberry32: every bit of its output is usable, unlike a bare LCG's low ones
-      let t = (seed = (seed + 0x6d2b79f5) | 0);
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return Math.floor((((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * n);
-    };
+    const rnd = seededRandom(20261123);
     const messages = new Map<string | null, number>();
     for (let k = 0; k < 400; k++) {
       const [start, size] = regions[rnd(regions.length)];

@@ -8,6 +8,7 @@ import { symbolizerFor } from '../../src/binary/symbolize.js';
 import { BinaryError } from '../../src/errors.js';
 import { DEFAULT_LIMITS } from '../../src/limits.js';
 import { FIXTURES } from '../helpers.js';
+import { seededRandom } from '../random.js';
 
 // Corrupt type descriptors, names, typelinks or moduledata words are a BinaryError that says what
 // is wrong, or a clean result, never a RangeError or a hang: one reproducer per kind of damage,
@@ -117,14 +118,7 @@ describe.each(['go1.19', 'go1.24'])('mutated copies of %s/bin/multi', (version) 
       [l.at(l.module.typelinks), 4 * l.module.ntypelinks],
       [l.moduledata, 10 * 8], // from types to the typelinks' capacity
     ];
-    let seed = 20261124;
-    const rnd = (n: number) => {
-      // mulberry32, as in corrupt.test.ts
-      let t = (seed = (seed + 0x6d2b79f5) | 0);
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return Math.floor((((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * n);
-    };
+    const rnd = seededRandom(20261124);
     const messages = new Map<string | null, number>();
     for (let k = 0; k < 300; k++) {
       const [start, size] = spans[rnd(spans.length)];

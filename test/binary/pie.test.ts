@@ -12,6 +12,7 @@ import { parseHeapText } from '../../src/pprof/text.js';
 import type { AnalyzeJson } from '../../src/report/schema.js';
 import { FIXTURES, fixture, runCli } from '../helpers.js';
 import { ProfileType } from '../synth.js';
+import { seededRandom } from '../random.js';
 
 // fixtures/pie (fixtures/README.md): one program built as an executable and as a PIE, for amd64
 // and arm64, each run once. A run's text and stock protobuf with its own binary must give what
@@ -366,14 +367,7 @@ describe('a corrupt PIE', () => {
       if (target >= moduledata && target < moduledata + 400) entries.push([o, RELA_SIZE]);
     }
     expect(entries.length).toBeGreaterThan(20);
-    let seed = 20261124;
-    const rnd = (n: number) => {
-      // mulberry32, as in corrupt.test.ts
-      let t = (seed = (seed + 0x6d2b79f5) | 0);
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return Math.floor((((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * n);
-    };
+    const rnd = seededRandom(20261124);
     const messages = new Map<string | null, number>();
     for (let k = 0; k < 80; k++) {
       const [start, size] = entries[rnd(entries.length)];

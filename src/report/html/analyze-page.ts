@@ -1,7 +1,7 @@
 import type { StackNode } from '../../analysis/map-stacks.js';
 import { PHASE_DISPLAY_ORDER } from '../../go/phase.js';
 import { analyzeView, type AnalyzeView } from '../analyze-view.js';
-import { displayFunction, formatShare, formatValue } from '../format.js';
+import { formatShare, formatValue } from '../format.js';
 import type { AnalyzeModel } from '../model.js';
 import { plural } from '../phrases.js';
 import { ANALYZE_JS, REPORT_CSS } from './client.generated.js';
@@ -10,7 +10,7 @@ import { escapeHtml } from './escape.js';
 import { factsHtml, notesHtml } from './parts.js';
 import { phaseBarsHtml } from './phase-bars.js';
 import { packStacks } from './stacks-data.js';
-import { tableData, tableHtml, type HtmlCell, type HtmlColumn, type HtmlTable } from './table.js';
+import { functionCell, tableData, tableHtml, type HtmlCell, type HtmlColumn, type HtmlTable } from './table.js';
 
 /** `mapbloat analyze --format html`: the header, the top sites by phase, the flame graph, every site. */
 export function renderAnalyzeHtml(model: AnalyzeModel): string {
@@ -134,8 +134,7 @@ function sitesTable({ result }: AnalyzeModel, view: AnalyzeView): HtmlTable {
   ];
   const rows = result.sites.map((site, r) => {
     const row = view.rows[r];
-    const name: HtmlCell =
-      displayFunction(site.function) === site.function ? row.function : { t: row.function, h: site.function };
+    const name = functionCell(row.function, site.function);
     const cells: HtmlCell[] = [
       row.rank,
       name,

@@ -5,7 +5,7 @@ import { DIFF_JS, REPORT_CSS, UPLOT_CSS, UPLOT_JS } from './client.generated.js'
 import { htmlDocument } from './document.js';
 import { escapeHtml } from './escape.js';
 import { notesHtml } from './parts.js';
-import { tableData, tableHtml, type HtmlCell, type HtmlColumn, type HtmlTable } from './table.js';
+import { functionCell, tableData, tableHtml, type HtmlCell, type HtmlColumn, type HtmlTable } from './table.js';
 
 /** How many sites get a chart of their own: the top of the ranking, rising ones first. */
 export const CHART_SITES = 12;
@@ -127,8 +127,7 @@ function sitesTable({ diff }: DiffModel, view: DiffView): HtmlTable {
     const first = site.series[0][t];
     const growth =
       site.delta[t] === 0 ? 0 : first === 0 ? Math.sign(site.delta[t]) * GROWTH_FROM_ZERO : site.delta[t] / first;
-    const name: HtmlCell =
-      displayFunction(site.function) === site.function ? row.function : { t: row.function, h: site.function };
+    const name = functionCell(row.function, site.function);
     const cells: HtmlCell[] = [
       row.rank,
       name,

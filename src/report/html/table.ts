@@ -1,3 +1,4 @@
+import { displayFunction } from '../format.js';
 import { escapeHtml } from './escape.js';
 
 export interface HtmlColumn {
@@ -11,6 +12,11 @@ export interface HtmlColumn {
 
 /** A cell's text, and optionally a tooltip (the full name) and one more class. */
 export type HtmlCell = string | { readonly t: string; readonly h?: string; readonly x?: string };
+
+/** An owner's name as shown, with the name in full as its tooltip when the two differ (generics). */
+export function functionCell(shown: string, full: string): HtmlCell {
+  return displayFunction(full) === full ? shown : { t: shown, h: full };
+}
 
 export interface HtmlRow {
   readonly c: readonly HtmlCell[];
