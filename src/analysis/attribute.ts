@@ -237,8 +237,11 @@ function shapeGroup(
   runtime: MapRuntime,
   rephased: Map<number, Phase>,
 ): void {
+  // No map type to read the sizes against (no binary, no declared type): no per-sample reads.
+  const candidates = shapeCandidates(binary, group.sourceTypes, group.flags, runtime);
+  if (candidates.length === 0) return;
   const samples = group.samples.map((i, k) => sized.sample(i, PHASES[group.samplePhases[k]]));
-  const chosen = chooseCandidate(samples, shapeCandidates(binary, group.sourceTypes, group.flags, runtime));
+  const chosen = chooseCandidate(samples, candidates);
   if (chosen === null) return;
   if (group.flags & RECOVERED) {
     phasesFromSizes(samples, chosen.candidate).forEach((phase, k) => {
