@@ -61,8 +61,8 @@ export function skipVarint(buf: Uint8Array, pos: number, end: number): number {
 /** A signed int64 in two's complement at pos (negative values take 10 bytes on the wire). */
 export function intAt(buf: Uint8Array, pos: number, end: number): number {
   let lo = 0;
-  let hi = 0;
-  let b = 0;
+  let hi: number;
+  let b: number;
   // Bytes 0..3 fill bits 0..27 of the low word.
   for (let shift = 0; shift < 28; shift += 7) {
     if (pos >= end) runsPastEnd();
