@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { decodeProtobuf } from '../../src/pprof/decode.js';
+import { encodeProfile } from '../../src/pprof/encode.js';
+import type { Func, Location, Profile } from '../../src/pprof/profile.js';
+import { runCli, runCliWriting } from '../helpers.js';
+
+// Minimal reproducers of what the property-based suite (test/fuzz/*.fuzz.test.ts) found, and of
+// the hardening classes of issue #10 that had no test of their own: each asserts what a user sees.
+
+const HEAP_TYPES = [
+  { type: 'alloc_objects', unit: 'count' },
+  { type: 'alloc_space', unit: 'bytes' },
+  { type: 'inuse_objects', unit: 'count' },
+  { type: 'inuse_space', unit: 'bytes' },
+];
+
+/** A heap profile with one map sample per site (a map frame, then the site), built without an O(n²) string table. */
+function mapSites(sites: ReadonlyArray<{ fn: string; values: readonly number[]; exact?: ReadonlyMap<number, bigint> }>, header: Partial<Profile> = {}): Uint8Array {
+  const fn = (name: string): Func => ({ name, systemName: name, filename: 'app/main.go', startLine: 0 });
+  const locations: Location[] = [{ address: 0, mapping: null, lines: [{ function: fn('runtime.mapassign_faststr'), line: 1 }] }];
+  const exact = new Map<number, bigint>();
+  const values: number[] = [];
+  sites.forEach((s, i) => {
+    locations.push({ address: 0, mapping: null, lines: [{ function: fn(s.fn), line: 10 }] });
+    for (const [k, v] of s.exact ?? []) exact.set(4 * i + k, v);
+    values.push(...s.values);
+  });
+  const profile: Profile = {
+    sampleTypes: HEAP_TYPES,
+    defaultSampleType: null,
+    samples: {
+      count: sites.length,
+      stackStart: Uint32Array.from({ length: sites.length + 1 }, (_, i) => 2 * i),
+      stackLocations: Uint32Array.from({ length: 2 * sites.length }, (_, k) => (k % 2 === 0 ? 0 : 1 + (k - 1) / 2)),
+      values: Float64Array.from(values),
+      exact: exact.size === 0 ? null : exact,
+    },
+    locations,
+    mappings: [],
+    timeNanos: 1_700_000_000_000_000_000,
+    durationNanos: 0,
+    periodType: null,
+    period: 0,
+    comments: [],
+    memStats: null,
+    ...header,
+  };
+  return encodeProfile(profile);
+}
+
+describe('silent corruption: what --output-profile writes', () => {
+  it('keeps sample values past 2^53 exact (they were written rounded)', async () => {
+    const big = 2n ** 53n + 1n;
+    const bytes = mapSites([{ fn: 'main.put', values: [1, Number(big), 1, Number(big)], exact: new Map([[1, big], [3, big]]) }]);
+    const { code, written } = await runCliWriting(['analyze', '/mem/big.pb', '--output-profile', '/mem/maps.pb.gz', '--json'], { files: { '/mem/big.pb': bytes } });
+    expect(code).toBe(0);
+    const back = await runCli(['analyze', '/mem/maps.pb.gz', '--json'], { files: { '/mem/maps.pb.gz': written['/mem/maps.pb.gz'] } });
+    expect(back.stdout).toContain('"inuse_space": 9007199254740993');
+  });
+
+  it('writes 2^63 − 1, which reads back as the number 2^63, as 2^63 − 1, not as −2^63', () => {
+    const bytes = mapSites([{ fn: 'main.put', values: [1, 2, 1, 2] }], { period: 2 ** 63, timeNanos: 2 ** 63 });
+    const profile = decodeProtobuf(bytes);
+    expect([profile.period, profile.timeNanos]).toEqual([2 ** 63, 2 ** 63]);
+    const again = decodeProtobuf(encodeProfile(profile));
+    expect([again.period, again.timeNanos]).toEqual([2 ** 63, 2 ** 63]);
+  });
+
+  it('writes a mapping limit of 2^64 − 1, which reads back as the number 2^64, as 2^64 − 1, not as 0', () => {
+    const mapping = { start: 0x400000, limit: 2 ** 64, offset: 0, filename: '/app', buildId: '' };
+    const bytes = mapSites([{ fn: 'main.put', values: [1, 2, 1, 2] }]);
+    const profile = decodeProtobuf(bytes);
+    const withMapping = { ...profile, locations: profile.locations.map((l) => ({ ...l, mapping })), mappings: [mapping] };
+    expect(decodeProtobuf(encodeProfile(withMapping)).mappings[0].limit).toBe(2 ** 64);
+  });
+});
