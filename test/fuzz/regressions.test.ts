@@ -74,3 +74,14 @@ describe('silent corruption: what --output-profile writes', () => {
     expect(decodeProtobuf(encodeProfile(withMapping)).mappings[0].limit).toBe(2 ** 64);
   });
 });
+
+describe('stack traces instead of a message', () => {
+  it('a text profile whose sampling rate dwarfs a record: its scale is +Inf, refused (a RangeError in BigInt before)', async () => {
+    const text = 'heap profile: 0: 0 [0: 0] @ heap/3\n0: 0 [9223372036854775807: 1] @\n';
+    expect(await runCli(['analyze', '-'], { stdin: Buffer.from(text) })).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'mapbloat: stdin: corrupt text heap profile: line 2 scales past 2^63 at the sampling rate heap/3\n',
+    });
+  });
+});
