@@ -84,4 +84,31 @@ describe('stack traces instead of a message', () => {
       stderr: 'mapbloat: stdin: corrupt text heap profile: line 2 scales past 2^63 at the sampling rate heap/3\n',
     });
   });
+
+  it('a markdown report of 150,000 sites with --top 0 (a push of one argument per row overflowed the stack)', async () => {
+    const bytes = mapSites(Array.from({ length: 150_000 }, (_, i) => ({ fn: `main.f${i}`, values: [1, 8, 1, 8] })));
+    const { code, stdout, stderr } = await runCli(['analyze', '/mem/many.pb', '--top', '0', '--format', 'markdown'], { files: { '/mem/many.pb': bytes } });
+    expect([code, stderr]).toEqual([0, '']);
+    expect(stdout.split('\n').filter((line) => /^\| [\d,]+ \| `main\.f\d+` \|/.test(line))).toHaveLength(150_000);
+  });
+
+  it('a name of 200,000 backtick runs in markdown (Math.max over every run overflowed the stack)', async () => {
+    const name = `main.${'a`'.repeat(200_000)}`;
+    const { code, stdout } = await runCli(['analyze', '/mem/ticks.pb', '--format', 'markdown'], { files: { '/mem/ticks.pb': mapSites([{ fn: name, values: [1, 8, 1, 8] }]) } });
+    expect(code).toBe(0);
+    // Runs of one backtick: a fence of two, padded as the name ends with one.
+    expect(stdout.includes(`| \`\` ${name} \`\` |`)).toBe(true);
+  });
+});
+
+describe('hangs in the report', () => {
+  it('a terminal table of 20,000 sites with --top 0 (cli-table3 lays a table out in time quadratic in its rows: minutes)', async () => {
+    const bytes = mapSites(Array.from({ length: 20_000 }, (_, i) => ({ fn: `main.f${i}`, values: [1, 8, 1, 8] })));
+    const { code, stdout, stderr } = await runCli(['analyze', '/mem/many.pb', '--top', '0'], { files: { '/mem/many.pb': bytes } });
+    expect([code, stderr]).toEqual([0, '']);
+    const rows = stdout.split('\n').filter((line) => /^\s+\d+\s+main\.f/.test(line));
+    expect(rows).toHaveLength(20_000);
+    // One layout for all of them: every row as wide as the first.
+    expect(new Set(rows.map((row) => row.indexOf('app/main.go'))).size).toBe(1);
+  });
 });
