@@ -11,6 +11,7 @@ import type { Focus } from '../analysis/select.js';
 import { MapbloatError, OutputError, UsageError } from '../errors.js';
 import { encodeProfile } from '../pprof/encode.js';
 import { gzip } from '../pprof/gzip.js';
+import { printable } from '../report/format.js';
 import { plural } from '../report/phrases.js';
 import { renderers, type Format } from '../report/index.js';
 import { analyzeModel, diffModel } from '../report/model.js';
@@ -29,7 +30,11 @@ import { checkThresholdUnit, parseThreshold } from './thresholds.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
-/** The whole CLI: argv in, exit code out (docs/attribution.md §8); io is the only way out of it. */
+/**
+ * The whole CLI: argv in, exit code out (docs/attribution.md §8); io is the only way out of it.
+ * Every line on stderr goes through printable(): a message quotes file names, arguments and names
+ * from the input, and none of them may move the cursor or start another line.
+ */
 export async function run(argv: readonly string[], io: Io): Promise<number> {
   let exitCode = 0;
   let commanderOutput = '';
@@ -79,11 +84,11 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
         io.stderr.write(commanderOutput);
         return 2;
       }
-      io.stderr.write(`mapbloat: ${err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')} (see mapbloat --help)\n`);
+      io.stderr.write(`mapbloat: ${printable(err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '))} (see mapbloat --help)\n`);
       return 2;
     }
     if (err instanceof MapbloatError) {
-      io.stderr.write(`mapbloat: ${err.line}\n`);
+      io.stderr.write(`mapbloat: ${printable(err.line)}\n`);
       return err.exitCode;
     }
     throw err;
@@ -106,7 +111,7 @@ async function analyzeCommand(path: string, options: AnalyzeCliOptions, io: Io):
     writeMapProfile(options.outputProfile, mapProfile(recovered, snapshot.attribution), io);
   }
   io.stdout.write((await renderers[format]()).analyze(model, { color: useColor(options, format, io), width: outputWidth(io) }));
-  if (format === 'table') for (const note of model.notes) io.stderr.write(`note: ${note.message}\n`);
+  if (format === 'table') for (const note of model.notes) io.stderr.write(`note: ${printable(note.message)}\n`);
   return 0;
 }
 
@@ -141,9 +146,9 @@ async function diffCommand(paths: readonly string[], options: DiffCliOptions, io
 
   io.stdout.write((await renderers[format]()).diff(model, { color: useColor(options, format, io), width: outputWidth(io) }));
   for (const note of model.notes) {
-    if (format === 'table' || note.code === 'ordered-by-arguments') io.stderr.write(`note: ${note.message}\n`);
+    if (format === 'table' || note.code === 'ordered-by-arguments') io.stderr.write(`note: ${printable(note.message)}\n`);
   }
-  for (const breach of model.breaches) io.stderr.write(`mapbloat: threshold exceeded: ${breach}\n`);
+  for (const breach of model.breaches) io.stderr.write(`mapbloat: threshold exceeded: ${printable(breach)}\n`);
   return model.breaches.length > 0 ? 1 : 0;
 }
 
@@ -155,7 +160,7 @@ function writeMapProfile(path: string, { profile, labels }: MapProfile, io: Io):
   } catch (err) {
     throw new OutputError(`cannot write it (${(err as Error).message})`, { cause: err, subject: path });
   }
-  io.stderr.write(`mapbloat: wrote ${path}: ${plural(profile.samples.count, 'map sample')}\n`);
+  io.stderr.write(`mapbloat: wrote ${printable(path)}: ${plural(profile.samples.count, 'map sample')}\n`);
 }
 
 /** A terminal table or a comment shows the top sites; JSON and HTML, made to be searched, all of them. */

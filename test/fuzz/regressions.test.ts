@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeProtobuf } from '../../src/pprof/decode.js';
 import { encodeProfile } from '../../src/pprof/encode.js';
 import type { Func, Location, Profile } from '../../src/pprof/profile.js';
-import { runCli, runCliWriting } from '../helpers.js';
+import { fixture, runCli, runCliWriting } from '../helpers.js';
 
 // Minimal reproducers of what the property-based suite (test/fuzz/*.fuzz.test.ts) found, and of
 // the hardening classes of issue #10 that had no test of their own: each asserts what a user sees.
@@ -98,6 +98,20 @@ describe('stack traces instead of a message', () => {
     expect(code).toBe(0);
     // Runs of one backtick: a fence of two, padded as the name ends with one.
     expect(stdout.includes(`| \`\` ${name} \`\` |`)).toBe(true);
+  });
+});
+
+describe('terminal injection through stderr', () => {
+  it('an argument with an escape sequence is shown escaped', async () => {
+    expect(await runCli(['analyze', fixture('go1.19/multi.pb.gz'), '--top', '\u001b[2J'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "mapbloat: option '--top <n>' argument '\\x1b[2J' is invalid. Expected a whole number ≥ 0. (see mapbloat --help)\n",
+    });
+  });
+
+  it('a file name with a line break stays on one line', async () => {
+    expect(await runCli(['analyze', '/mem/a\nb.pb'])).toEqual({ code: 2, stdout: '', stderr: 'mapbloat: /mem/a\\x0ab.pb: no such file\n' });
   });
 });
 
