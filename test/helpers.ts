@@ -18,7 +18,8 @@ export interface CliResult {
 }
 
 export interface FakeIoOptions {
-  readonly stdin?: Uint8Array;
+  /** Standard input's bytes, or the error reading it fails with. */
+  readonly stdin?: Uint8Array | Error;
   readonly isTTY?: boolean;
   readonly env?: Record<string, string | undefined>;
   /** Files that exist only for this run (absolute paths), over the real disk. */
@@ -42,7 +43,10 @@ export async function runCliWriting(
   const io: Io = {
     stdout: { write: (t) => void (stdout += t), isTTY: options.isTTY ?? false },
     stderr: { write: (t) => void (stderr += t), isTTY: options.isTTY ?? false },
-    readStdin: async () => options.stdin ?? new Uint8Array(),
+    readStdin: async () => {
+      if (options.stdin instanceof Error) throw options.stdin;
+      return options.stdin ?? new Uint8Array();
+    },
     env: options.env ?? {},
     cwd: process.cwd(),
     fs: options.files === undefined ? nodeFileSystem : overlayFileSystem(options.files),

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { FileSystem } from '../source/fs.js';
 
@@ -15,8 +15,11 @@ export interface OutStream {
 export interface Io {
   readonly stdout: OutStream;
   readonly stderr: OutStream;
-  /** All of standard input. */
-  readonly readStdin: () => Promise<Uint8Array>;
+  /**
+   * All of standard input; with maxBytes, no more than one byte past it before an error with code
+   * ERR_FS_FILE_TOO_LARGE (FileSystem.readFile): an endless stream costs the limit, never more.
+   */
+  readonly readStdin: (maxBytes?: number) => Promise<Uint8Array>;
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The directory relative paths are read from. */
   readonly cwd: string;
@@ -46,9 +49,15 @@ export function nodeIo(proc: NodeJS.Process = process): Io {
       },
     },
     stderr: { write: (text) => void proc.stderr.write(text), isTTY: proc.stderr.isTTY === true },
-    readStdin: async () => {
+    readStdin: async (maxBytes = Infinity) => {
       const chunks: Buffer[] = [];
-      for await (const chunk of proc.stdin) chunks.push(chunk as Buffer);
+      let total = 0;
+      for await (const chunk of proc.stdin) {
+        chunks.push(chunk as Buffer);
+        total += (chunk as Buffer).length;
+        // Leaving the loop destroys the stream: nothing more is read.
+        if (total > maxBytes) throw tooLarge(maxBytes);
+      }
       return Buffer.concat(chunks);
     },
     env: proc.env,
@@ -84,9 +93,41 @@ export const nodeFileSystem: FileSystem = {
       kind: e.isFile() ? 'file' : e.isDirectory() ? 'directory' : e.isSymbolicLink() ? 'symlink' : 'other',
     }));
   },
-  readFile: (path) => readFileSync(path),
+  readFile: (path, maxBytes) => (maxBytes === undefined ? readFileSync(path) : readAtMost(path, maxBytes)),
   realPath: (path) => realpathSync(path),
 };
+
+/** An error like the one node:fs throws for a file past 2 GiB: the file holds more than maxBytes. */
+function tooLarge(maxBytes: number): NodeJS.ErrnoException {
+  return Object.assign(new Error(`more than ${maxBytes} bytes`), { code: 'ERR_FS_FILE_TOO_LARGE' });
+}
+
+/**
+ * A file's bytes, read no further than one byte past maxBytes: a regular file by its size, in one
+ * read; anything else (a FIFO, /dev/zero, /dev/stdin) in chunks until it ends or passes the limit.
+ */
+function readAtMost(path: string, maxBytes: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isFile()) {
+      if (stat.size > maxBytes) throw tooLarge(maxBytes);
+      return readFileSync(fd);
+    }
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(1 << 20, maxBytes + 1 - total));
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) return Buffer.concat(chunks, total);
+      chunks.push(chunk.subarray(0, n));
+      total += n;
+      if (total > maxBytes) throw tooLarge(maxBytes);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** A temporary name beside the file, then a rename over it: atomic on one file system. */
 function writeFileAtomically(path: string, bytes: Uint8Array): void {

@@ -1,7 +1,14 @@
+import { gzipSync } from 'node:zlib';
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { readBinary } from '../../src/cli/input.js';
+import { nodeFileSystem, nodeIo } from '../../src/cli/io.js';
+import { run } from '../../src/cli/run.js';
+import { DEFAULT_LIMITS } from '../../src/limits.js';
 import { decodeProtobuf } from '../../src/pprof/decode.js';
 import { encodeProfile } from '../../src/pprof/encode.js';
 import type { Func, Location, Profile } from '../../src/pprof/profile.js';
+import type { FileStat, FileSystem } from '../../src/source/fs.js';
 import { fixture, runCli, runCliWriting } from '../helpers.js';
 
 // Minimal reproducers of what the property-based suite (test/fuzz/*.fuzz.test.ts) found, and of
@@ -99,6 +106,11 @@ describe('stack traces instead of a message', () => {
     // Runs of one backtick: a fence of two, padded as the name ends with one.
     expect(stdout.includes(`| \`\` ${name} \`\` |`)).toBe(true);
   });
+
+  it('a read error on stdin', async () => {
+    const error = Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' });
+    expect(await runCli(['analyze', '-'], { stdin: error })).toEqual({ code: 2, stdout: '', stderr: 'mapbloat: stdin: cannot read it (EIO: i/o error, read)\n' });
+  });
 });
 
 describe('terminal injection through stderr', () => {
@@ -114,6 +126,55 @@ describe('terminal injection through stderr', () => {
     expect(await runCli(['analyze', '/mem/a\nb.pb'])).toEqual({ code: 2, stdout: '', stderr: 'mapbloat: /mem/a\\x0ab.pb: no such file\n' });
   });
 });
+
+describe('unbounded memory: inputs that do not end', () => {
+  it('a device (--binary /dev/zero) is read one byte past the limit, then refused', () => {
+    expect(() => nodeFileSystem.readFile('/dev/zero', 1 << 20)).toThrow(expect.objectContaining({ code: 'ERR_FS_FILE_TOO_LARGE' }));
+  });
+
+  it('endless stdin is read one chunk past the limit, then left', async () => {
+    let chunks = 0;
+    const stdin = new Readable({ read: () => void (chunks++, stdin.push(Buffer.alloc(64 * 1024))) });
+    const proc = { stdout: { on: () => {}, isTTY: false }, stderr: { isTTY: false }, stdin, env: {}, cwd: () => '/' } as unknown as NodeJS.Process;
+    await expect(nodeIo(proc).readStdin(1 << 20)).rejects.toMatchObject({ code: 'ERR_FS_FILE_TOO_LARGE' });
+    expect(stdin.destroyed).toBe(true);
+    expect(chunks).toBeLessThan(40);
+  });
+
+  it('what the CLI says of an input past its limit', async () => {
+    let stderr = '';
+    const code = await run(['analyze', fixture('go1.19/multi.pb.gz'), '--binary', '/mem/zero'], {
+      stdout: { write: () => {} },
+      stderr: { write: (t) => void (stderr += t) },
+      readStdin: async () => new Uint8Array(),
+      env: {},
+      cwd: process.cwd(),
+      fs: tooLargeFileSystem('/mem/zero'),
+      writeFile: () => {},
+    });
+    expect([code, stderr]).toEqual([2, 'mapbloat: /mem/zero: the binary is more than 2.0 GiB (--max-binary-size): raise the limit if it is real\n']);
+  });
+
+  it('a gzipped --binary inflating past the limit is refused (it was inflated without one)', async () => {
+    const bomb = gzipSync(new Uint8Array(4 << 20));
+    const io = { fs: { ...nodeFileSystem, stat: () => ({ kind: 'file', size: bomb.length }) as FileStat, readFile: () => bomb }, cwd: '/' } as unknown as Parameters<typeof readBinary>[1];
+    await expect(readBinary('/mem/bomb.gz', io, { ...DEFAULT_LIMITS, binaryBytes: 1 << 20 })).rejects.toThrow(
+      'the binary inflates past 1.0 MiB (--max-binary-size): raise the limit if it is real, not a gzip bomb',
+    );
+  });
+});
+
+/** The disk, with one path that is larger than any limit. */
+function tooLargeFileSystem(path: string): FileSystem {
+  return {
+    ...nodeFileSystem,
+    stat: (p) => (p === path ? { kind: 'other', size: 0 } : nodeFileSystem.stat(p)),
+    readFile: (p, max) => {
+      if (p === path) throw Object.assign(new Error(`more than ${max} bytes`), { code: 'ERR_FS_FILE_TOO_LARGE' });
+      return nodeFileSystem.readFile(p, max);
+    },
+  };
+}
 
 describe('hangs in the report', () => {
   it('a terminal table of 20,000 sites with --top 0 (cli-table3 lays a table out in time quadratic in its rows: minutes)', async () => {
