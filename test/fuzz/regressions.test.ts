@@ -9,6 +9,8 @@ import { decodeProtobuf } from '../../src/pprof/decode.js';
 import { encodeProfile } from '../../src/pprof/encode.js';
 import type { Func, Location, Profile } from '../../src/pprof/profile.js';
 import type { FileStat, FileSystem } from '../../src/source/fs.js';
+import { mapLines } from '../../src/source/map-lines.js';
+import { candidatePaths, modulePath } from '../../src/source/resolve.js';
 import { fixture, runCli, runCliWriting } from '../helpers.js';
 
 // Minimal reproducers of what the property-based suite (test/fuzz/*.fuzz.test.ts) found, and of
@@ -185,5 +187,28 @@ describe('hangs in the report', () => {
     expect(rows).toHaveLength(20_000);
     // One layout for all of them: every row as wide as the first.
     expect(new Set(rows.map((row) => row.indexOf('app/main.go'))).size).toBe(1);
+  });
+});
+
+describe('hangs in the source evidence', () => {
+  it('a profile file name of "/vendor/" 200,000 times then a line break (the pattern backtracked quadratically)', () => {
+    const layout = { roots: ['/src'], trimPaths: [], modules: [], modCache: '/mod', goRoot: '/goroot' };
+    for (const file of [`${'/vendor/'.repeat(200_000)}\n`, `${'/src/'.repeat(200_000)}\n`, `${'a@v1/'.repeat(200_000)}\n`]) {
+      expect(candidatePaths(file, true, layout).length).toBeGreaterThan(0);
+    }
+  });
+
+  it('a go.mod of a million blank lines (one multi-line pattern over it was quadratic)', () => {
+    expect(modulePath('\n'.repeat(1_000_000))).toBeNull();
+    expect(modulePath(`${'\n'.repeat(100_000)}module example.com/app\n`)).toBe('example.com/app');
+    expect(modulePath('go 1.22\r  module "example.com/app"  \r')).toBe('example.com/app');
+  });
+
+  it('30,000 writes to a map whose key is a struct of 30,000 fields (its type was sized at every write)', () => {
+    const text = `package main\nvar m map[struct{ ${'f int; '.repeat(30_000)}}]int\nfunc f() {\n${'m[k] = 1\n'.repeat(30_000)}}\n`;
+    const ops = mapLines([{ path: 'a.go', text }]).get('a.go')!;
+    expect(ops.size).toBe(30_000);
+    expect(ops.get(4)).toMatchObject({ phase: 'assign', mixed: false });
+    expect(ops.get(30_003)).toEqual(ops.get(4));
   });
 });
