@@ -129,6 +129,15 @@ describe('terminal injection through stderr', () => {
   });
 });
 
+describe('hangs on an argument', () => {
+  it('--max-growth with 500,000 blanks in it (the pattern tried every split of them)', async () => {
+    const { code, stdout, stderr } = await runCli(['diff', fixture('go1.19/leak_0.full.pb.gz'), fixture('go1.19/leak_4.full.pb.gz'), '--max-growth', `1${' '.repeat(500_000)}x!`]);
+    expect([code, stdout]).toEqual([2, '']);
+    expect(stderr.startsWith('mapbloat: --max-growth "1   ')).toBe(true);
+    expect(stderr.endsWith(' x!": expected a size (e.g. 5MiB, 512KB, 1GB; units B, KB, KiB, MB, MiB, GB, GiB) or a percentage (e.g. 10%)\n')).toBe(true);
+  });
+});
+
 describe('unbounded memory: inputs that do not end', () => {
   it('a device (--binary /dev/zero) is read one byte past the limit, then refused', () => {
     expect(() => nodeFileSystem.readFile('/dev/zero', 1 << 20)).toThrow(expect.objectContaining({ code: 'ERR_FS_FILE_TOO_LARGE' }));
