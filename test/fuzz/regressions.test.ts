@@ -8,9 +8,10 @@ import { DEFAULT_LIMITS } from '../../src/limits.js';
 import { decodeProtobuf } from '../../src/pprof/decode.js';
 import { encodeProfile } from '../../src/pprof/encode.js';
 import type { Func, Location, Profile } from '../../src/pprof/profile.js';
-import type { FileStat, FileSystem } from '../../src/source/fs.js';
+import type { DirEntry, FileStat, FileSystem } from '../../src/source/fs.js';
 import { mapLines } from '../../src/source/map-lines.js';
 import { candidatePaths, modulePath } from '../../src/source/resolve.js';
+import { SourceTree } from '../../src/source/tree.js';
 import { fixture, runCli, runCliWriting } from '../helpers.js';
 
 // Minimal reproducers of what the property-based suite (test/fuzz/*.fuzz.test.ts) found, and of
@@ -219,5 +220,49 @@ describe('hangs in the source evidence', () => {
     expect(ops.size).toBe(30_000);
     expect(ops.get(4)).toMatchObject({ phase: 'assign', mixed: false });
     expect(ops.get(30_003)).toEqual(ops.get(4));
+  });
+
+  it('120 KB of unclosed brackets, strings and comments', () => {
+    for (const text of ['m['.repeat(60_000), 'map['.repeat(30_000), '('.repeat(120_000), 'struct{'.repeat(20_000), `"${'\\'.repeat(120_000)}`, '*'.repeat(120_000), 'T['.repeat(60_000)]) {
+      expect(mapLines([{ path: 'a.go', text: `package main\nvar m map[int]int\n${text}` }]).get('a.go')).toBeInstanceOf(Map);
+    }
+  });
+});
+
+describe('the source tree: what it never reads', () => {
+  const fake = (entries: Record<string, FileStat & { readonly children?: readonly DirEntry[] }>) => {
+    const read: string[] = [];
+    const fs: FileSystem = {
+      stat: (p) => entries[p] ?? null,
+      readDir: (p) => {
+        read.push(`dir ${p}`);
+        return entries[p]?.children ?? [];
+      },
+      readFile: (p) => {
+        read.push(`file ${p}`);
+        if (entries[p]?.kind !== 'file') throw new Error(`${p} would block or never end`);
+        return Buffer.from('package main\nvar m = map[int]int{}\n');
+      },
+      realPath: (p) => p,
+    };
+    return { fs, read };
+  };
+
+  it('a FIFO named like a Go file, /proc and /sys under --source-path /, a 60 MB .go file', () => {
+    const { fs, read } = fake({
+      '/': { kind: 'directory', size: 0, children: [{ name: 'proc', kind: 'directory' }, { name: 'sys', kind: 'directory' }, { name: 'src', kind: 'directory' }] },
+      '/proc': { kind: 'directory', size: 0, children: [{ name: 'self', kind: 'directory' }] },
+      '/sys': { kind: 'directory', size: 0, children: [] },
+      '/src': { kind: 'directory', size: 0, children: [{ name: 'fifo.go', kind: 'other' }, { name: 'big.go', kind: 'file' }, { name: 'main.go', kind: 'file' }] },
+      '/src/fifo.go': { kind: 'other', size: 0 },
+      '/src/big.go': { kind: 'file', size: 60 * 1024 * 1024 },
+      '/src/main.go': { kind: 'file', size: 40 },
+    });
+    const tree = new SourceTree({ sourcePath: '/' }, fs, '/');
+    const wanted = new Map(['fifo.go', 'big.go', 'main.go'].map((f) => [`/build/${f}`, { lines: new Set([2]), std: false }]));
+    const { stats, lookup } = tree.index(wanted);
+    expect(read.filter((r) => /proc|sys|fifo|big/.test(r))).toEqual([]);
+    expect(stats.skipped.tooLarge).toBe(1);
+    expect(lookup('/build/main.go', 2)).toMatchObject({ phase: 'create' });
   });
 });
