@@ -18,10 +18,12 @@ export interface CliResult {
 }
 
 export interface FakeIoOptions {
-  /** Standard input: its bytes, or a stream (one that fails, one that never ends). */
-  readonly stdin?: Uint8Array | AsyncIterable<Uint8Array>;
+  /** Standard input: its bytes, a stream (one that fails, one that never ends), or the error reading it fails with. */
+  readonly stdin?: Uint8Array | AsyncIterable<Uint8Array> | Error;
   readonly isTTY?: boolean;
   readonly env?: Record<string, string | undefined>;
+  /** The file system itself, for a test of what a disk does that files cannot show. */
+  readonly fileSystem?: FileSystem;
   /** Files that exist only for this run (absolute paths), over the real disk. */
   readonly files?: Readonly<Record<string, string | Uint8Array>>;
   /** Watch's schedule; by default a FakeClock, so that no test sleeps. */
@@ -48,13 +50,13 @@ export async function runCliWriting(
     stdout: { write: (t) => void (stdout += t), isTTY: options.isTTY ?? false },
     stderr: { write: (t) => void (stderr += t), isTTY: options.isTTY ?? false },
     openStream: (path) => {
-      if (path === null) return options.stdin instanceof Uint8Array || options.stdin === undefined ? chunked(options.stdin ?? new Uint8Array()) : options.stdin;
+      if (path === null) return stdinStream(options.stdin);
       const file = options.files?.[path];
       return file === undefined ? nodeOpenStream(path) : chunked(typeof file === 'string' ? Buffer.from(file) : file);
     },
     env: options.env ?? {},
     cwd: process.cwd(),
-    fs: options.files === undefined ? nodeFileSystem : overlayFileSystem(options.files),
+    fs: options.fileSystem ?? (options.files === undefined ? nodeFileSystem : overlayFileSystem(options.files)),
     writeFile: (path, bytes) => void (written[path] = bytes),
     // The real fetch: the tests that use it talk to a local server (test/profile-server.ts).
     fetch: nodeFetch,
@@ -64,6 +66,15 @@ export async function runCliWriting(
   };
   const code = await run(argv, io);
   return { code, stdout, stderr, written };
+}
+
+function stdinStream(stdin: FakeIoOptions['stdin']): AsyncIterable<Uint8Array> {
+  if (stdin instanceof Error) return failing(stdin);
+  return stdin === undefined || stdin instanceof Uint8Array ? chunked(stdin ?? new Uint8Array()) : stdin;
+}
+
+async function* failing(error: Error): AsyncIterable<Uint8Array> {
+  throw error;
 }
 
 /** Bytes as a stream delivers them: in 64 KiB chunks, as Node reads a pipe. */

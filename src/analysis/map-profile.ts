@@ -26,7 +26,7 @@ export function mapProfile(
 ): MapProfile {
   const { profile } = recovered;
   const nTypes = profile.sampleTypes.length;
-  const { stackStart, stackLocations, values } = profile.samples;
+  const { stackStart, stackLocations, values, exact } = profile.samples;
   const locations: Location[] = [...profile.locations];
   const inferred = new Map<string, number>();
   const starts = [0];
@@ -46,6 +46,16 @@ export function mapProfile(
   });
   const sampleValues = new Float64Array(kept.length * nTypes);
   kept.forEach((i, n) => sampleValues.set(values.subarray(i * nTypes, (i + 1) * nTypes), n * nTypes));
+  // Values past 2^53 stay exact: their side table follows the samples kept.
+  let keptExact: Map<number, bigint> | null = null;
+  if (exact != null && exact.size > 0) {
+    kept.forEach((i, n) => {
+      for (let t = 0; t < nTypes; t++) {
+        const v = exact.get(i * nTypes + t);
+        if (v !== undefined) (keptExact ??= new Map()).set(n * nTypes + t, v);
+      }
+    });
+  }
   return {
     profile: {
       ...profile,
@@ -54,6 +64,7 @@ export function mapProfile(
         stackStart: Uint32Array.from(starts),
         stackLocations: Uint32Array.from(stacks),
         values: sampleValues,
+        exact: keptExact,
       },
       locations,
       comments: [

@@ -41,8 +41,12 @@ export async function readInput(path: string, io: Io, expected: Expected): Promi
   if (stat.kind === 'other') return readStream(io.openStream(local), expected).catch((err: unknown) => rethrowAbout(err, path));
   if (stat.size > expected.maxBytes) throw tooLarge(expected.what, stat.size, expected.maxBytes, expected.option).about(path);
   try {
-    return io.fs.readFile(local);
+    // Bounded again: a file may grow between stat and read.
+    return io.fs.readFile(local, expected.maxBytes);
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_FS_FILE_TOO_LARGE') {
+      throw tooLarge(expected.what, null, expected.maxBytes, expected.option).about(path);
+    }
     throw readError(err, path);
   }
 }

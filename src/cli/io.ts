@@ -1,10 +1,14 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
+  closeSync,
   createReadStream,
+  fstatSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
+  readSync,
   realpathSync,
   renameSync,
   rmSync,
@@ -160,9 +164,41 @@ export const nodeFileSystem: FileSystem = {
       kind: e.isFile() ? 'file' : e.isDirectory() ? 'directory' : e.isSymbolicLink() ? 'symlink' : 'other',
     }));
   },
-  readFile: (path) => readFileSync(path),
+  readFile: (path, maxBytes) => (maxBytes === undefined ? readFileSync(path) : readAtMost(path, maxBytes)),
   realPath: (path) => realpathSync(path),
 };
+
+/** An error like the one node:fs throws for a file past 2 GiB: the file holds more than maxBytes. */
+function fileTooLarge(maxBytes: number): NodeJS.ErrnoException {
+  return Object.assign(new Error(`more than ${maxBytes} bytes`), { code: 'ERR_FS_FILE_TOO_LARGE' });
+}
+
+/**
+ * A file's bytes, read no further than one byte past maxBytes: a regular file by its size, in one
+ * read; anything else (a FIFO, /dev/zero, /dev/stdin) in chunks until it ends or passes the limit.
+ */
+function readAtMost(path: string, maxBytes: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isFile()) {
+      if (stat.size > maxBytes) throw fileTooLarge(maxBytes);
+      return readFileSync(fd);
+    }
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(1 << 20, maxBytes + 1 - total));
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) return Buffer.concat(chunks, total);
+      chunks.push(chunk.subarray(0, n));
+      total += n;
+      if (total > maxBytes) throw fileTooLarge(maxBytes);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** A temporary name beside the file, then a rename over it: atomic on one file system. */
 function writeFileAtomically(path: string, bytes: Uint8Array): void {

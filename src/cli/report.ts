@@ -5,6 +5,7 @@ import type { MapStacks } from '../analysis/map-stacks.js';
 import type { Focus, Query } from '../analysis/select.js';
 import type { Snapshot } from '../analysis/snapshot.js';
 import { UsageError } from '../errors.js';
+import { printable } from '../report/format.js';
 import { renderers, type Format } from '../report/index.js';
 import { analyzeModel, diffModel, type AnalyzeModel, type DiffModel } from '../report/model.js';
 import { colorAllowed, outputWidth, type Io } from './io.js';
@@ -77,16 +78,16 @@ export function diffReport(snapshots: readonly Snapshot[], q: Query, gate: Gate)
 /** The analyze report on stdout; under a table, its notes on stderr. */
 export async function printAnalyze(model: AnalyzeModel, options: ReportOptions, format: Format, io: Io): Promise<void> {
   io.stdout.write(await renderAnalyze(model, options, format, io));
-  if (format === 'table') for (const note of model.notes) io.stderr.write(`note: ${note.message}\n`);
+  if (format === 'table') for (const note of model.notes) io.stderr.write(`note: ${printable(note.message)}\n`);
 }
 
 /** The diff report on stdout, its notes and breaches on stderr; the exit code: 1 on a breach. */
 export async function printDiff(model: DiffModel, options: ReportOptions, format: Format, io: Io): Promise<number> {
   io.stdout.write(await renderDiff(model, options, format, io));
   for (const note of model.notes) {
-    if (format === 'table' || note.code === 'ordered-by-arguments') io.stderr.write(`note: ${note.message}\n`);
+    if (format === 'table' || note.code === 'ordered-by-arguments') io.stderr.write(`note: ${printable(note.message)}\n`);
   }
-  for (const breach of model.breaches) io.stderr.write(`mapbloat: threshold exceeded: ${breach}\n`);
+  for (const breach of model.breaches) io.stderr.write(`mapbloat: threshold exceeded: ${printable(breach)}\n`);
   return model.breaches.length > 0 ? 1 : 0;
 }
 

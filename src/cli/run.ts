@@ -7,6 +7,7 @@ import { takeSnapshot, type Snapshot } from '../analysis/snapshot.js';
 import { MapbloatError, OutputError, UsageError } from '../errors.js';
 import { encodeProfile } from '../pprof/encode.js';
 import { gzip } from '../pprof/gzip.js';
+import { printable } from '../report/format.js';
 import { plural } from '../report/phrases.js';
 import { evidenceInputs, inContext, loadProfile } from './input.js';
 import type { Io } from './io.js';
@@ -26,7 +27,11 @@ import { watchCommand } from './watch.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
-/** The whole CLI: argv in, exit code out (docs/attribution.md §8); io is the only way out of it. */
+/**
+ * The whole CLI: argv in, exit code out (docs/attribution.md §8); io is the only way out of it.
+ * Every line on stderr goes through printable(): a message quotes file names, arguments and names
+ * from the input, and none of them may move the cursor or start another line.
+ */
 export async function run(argv: readonly string[], io: Io): Promise<number> {
   let exitCode = 0;
   let commanderOutput = '';
@@ -111,11 +116,11 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
         io.stderr.write(commanderOutput);
         return 2;
       }
-      io.stderr.write(`mapbloat: ${err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')} (see mapbloat --help)\n`);
+      io.stderr.write(`mapbloat: ${printable(err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '))} (see mapbloat --help)\n`);
       return 2;
     }
     if (err instanceof MapbloatError) {
-      io.stderr.write(`mapbloat: ${err.line}\n`);
+      io.stderr.write(`mapbloat: ${printable(err.line)}\n`);
       return err.exitCode;
     }
     throw err;
@@ -164,5 +169,5 @@ function writeMapProfile(path: string, { profile, labels }: MapProfile, io: Io):
   } catch (err) {
     throw new OutputError(`cannot write it (${(err as Error).message})`, { cause: err, subject: path });
   }
-  io.stderr.write(`mapbloat: wrote ${path}: ${plural(profile.samples.count, 'map sample')}\n`);
+  io.stderr.write(`mapbloat: wrote ${printable(path)}: ${plural(profile.samples.count, 'map sample')}\n`);
 }

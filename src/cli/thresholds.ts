@@ -15,7 +15,8 @@ const UNITS: Record<string, number> = {
 
 /** "5MiB", "512 KB", "1.5GiB" or a plain number of bytes; null when it is none of them. */
 export function sizeBytes(text: string): number | null {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+  // Trimmed first, as in parseThreshold: blanks at both ends of a pattern backtrack quadratically.
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
   const unit = m?.[2].toLowerCase() ?? '';
   if (m === null || (unit !== '' && !(unit in UNITS))) return null;
   return Math.round(Number(m[1]) * (UNITS[unit] ?? 1));
@@ -23,7 +24,8 @@ export function sizeBytes(text: string): number | null {
 
 /** "5MiB", "512 KB", "1.5GiB", "10%", or a plain number (bytes, or objects for *_objects). */
 export function parseThreshold(option: string, text: string): Threshold {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z%]*)\s*$/i.exec(text);
+  // Trimmed first: `\s*([a-z%]*)\s*$` backtracks over every split of a run of blanks, quadratic in it.
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z%]*)$/i.exec(text.trim());
   const unit = m?.[2].toLowerCase() ?? '';
   if (m === null || (unit !== '' && unit !== '%' && !(unit in UNITS))) {
     throw new UsageError(`${option} ${JSON.stringify(text)}: expected a size (e.g. 5MiB, 512KB, 1GB; units B, KB, KiB, MB, MiB, GB, GiB) or a percentage (e.g. 10%)`);

@@ -4,7 +4,7 @@ import { resolveQuery, type Query } from '../analysis/select.js';
 import { takeSnapshot, type Snapshot } from '../analysis/snapshot.js';
 import { DecodeError, InputError, OutputError, UsageError } from '../errors.js';
 import { isGzip } from '../pprof/gzip.js';
-import { formatValue } from '../report/format.js';
+import { formatValue, printable } from '../report/format.js';
 import type { Format } from '../report/index.js';
 import type { DiffModel } from '../report/model.js';
 import type { NoteJson } from '../report/schema.js';
@@ -237,7 +237,7 @@ class Progress {
     if (!this.#log) return;
     const t = resolveQuery(snapshot.profile, this.q).sampleIndex;
     const type = snapshot.profile.sampleTypes[t];
-    const saved = this.options.out === undefined ? '' : `, saved as ${snapshot.source}`;
+    const saved = this.options.out === undefined ? '' : `, saved as ${printable(snapshot.source)}`;
     this.io.stderr.write(
       `snapshot ${this.#of(series.ticks)} at ${clockTime(takenAt)}: maps ${mapTotal(snapshot, t)}, ` +
         `heap ${formatValue(snapshot.attribution.totals.heap[t], type.unit)} ${type.type}${saved}\n`,
@@ -255,7 +255,7 @@ class Progress {
 
   failed(series: Series, tick: number, line: string): void {
     const more = this.options.count === undefined || tick < this.options.count ? '; retrying at the next tick' : '';
-    if (this.#log) this.io.stderr.write(`mapbloat: snapshot ${this.#of(tick)} failed: ${line}${more}\n`);
+    if (this.#log) this.io.stderr.write(`mapbloat: snapshot ${this.#of(tick)} failed: ${printable(line)}${more}\n`);
     this.#draw(series, `snapshot ${this.#of(tick)} failed: ${line}${more}`);
   }
 

@@ -34,7 +34,7 @@ export function encodeProfile(profile: Profile, labels: (sample: number) => Samp
   const w = protobuf.Writer.create();
 
   for (const t of profile.sampleTypes) valueType(w, F.sample_type, t, strings);
-  const { stackStart, stackLocations, values } = profile.samples;
+  const { stackStart, stackLocations, values, exact } = profile.samples;
   const nTypes = profile.sampleTypes.length;
   for (let i = 0; i < profile.samples.count; i++) {
     w.uint32((F.sample << 3) | LEN).fork();
@@ -43,7 +43,11 @@ export function encodeProfile(profile: Profile, labels: (sample: number) => Samp
       w.uint64(locations.id(profile.locations[stackLocations[k]]) + 1);
     w.ldelim();
     w.uint32((SAMPLE_FIELDS.value << 3) | LEN).fork();
-    for (let t = 0; t < nTypes; t++) w.int64(values[i * nTypes + t]);
+    for (let t = 0; t < nTypes; t++) {
+      const index = i * nTypes + t;
+      const v = exact?.get(index);
+      w.int64(v === undefined ? int64Bits(values[index]) : bigIntBits(v));
+    }
     w.ldelim();
     for (const [key, value] of labels(i)) {
       w.uint32((SAMPLE_FIELDS.label << 3) | LEN).fork();
@@ -137,9 +141,42 @@ function valueType(w: Writer, field: number, t: ValueType, strings: Interned<str
 
 // proto3 leaves zero scalars out.
 function int(w: Writer, field: number, value: number): void {
-  if (value !== 0) w.uint32((field << 3) | VARINT).int64(value);
+  if (value !== 0) w.uint32((field << 3) | VARINT).int64(int64Bits(value));
+}
+
+/** An int64 as protobufjs writes it: low and high words of its two's complement. */
+interface Int64Bits {
+  readonly low: number;
+  readonly high: number;
+  readonly unsigned: false;
+}
+
+function bigIntBits(value: bigint): Int64Bits {
+  const v = BigInt.asUintN(64, value);
+  return { low: Number(v & 0xffffffffn) | 0, high: Number(v >> 32n) | 0, unsigned: false };
+}
+
+const INT64_MAX = 2n ** 63n - 1n;
+
+/**
+ * A number as an int64. The decoder reads int64s into numbers, which round: 2^63 − 1 becomes 2^63,
+ * one past the largest int64, whose bits are those of −2^63. Such a number is written as the
+ * largest int64, never with its sign flipped.
+ */
+function int64Bits(value: number): Int64Bits | number {
+  if (Number.isSafeInteger(value)) return value;
+  return bigIntBits(value >= 2 ** 63 ? INT64_MAX : BigInt(Math.trunc(value)));
 }
 
 function uint(w: Writer, field: number, value: number): void {
-  if (value !== 0) w.uint32((field << 3) | VARINT).uint64(value);
+  if (value !== 0) w.uint32((field << 3) | VARINT).uint64(uint64Bits(value));
+}
+
+const UINT64_MAX = 2n ** 64n - 1n;
+
+/** A number as a uint64: 2^64 (what the decoder makes of 2^64 − 1, rounding) as the largest one, not 0. */
+function uint64Bits(value: number): { low: number; high: number; unsigned: true } | number {
+  if (Number.isSafeInteger(value)) return value;
+  const v = value >= 2 ** 64 ? UINT64_MAX : BigInt(Math.trunc(value));
+  return { low: Number(v & 0xffffffffn) | 0, high: Number(v >> 32n) | 0, unsigned: true };
 }

@@ -85,7 +85,7 @@ export function parseHeapText(bytes: Uint8Array, limits: Partial<Limits> = {}): 
     throw new DecodeError(`not a Go text heap profile: its first line is ${JSON.stringify(first.slice(0, 80))}`);
   }
   const totals = [1, 2, 3, 4].map((k) => BigInt(header[k]));
-  const parser = new RecordParser(Number(header[5]) / 2, limitsOf(limits).stackDepth);
+  const parser = new RecordParser(Number(header[5]) / 2, limitsOf(limits).stackDepth, header[5]);
   let memStats: Record<string, number> | null = null;
   for (let line = lines.next(); line !== null; line = lines.next()) {
     if (memStats !== null) memStat(line, memStats);
@@ -159,6 +159,8 @@ class RecordParser {
   constructor(
     readonly rate: number,
     readonly maxDepth: number,
+    /** The header's R of `@ heap/R`, as written. */
+    readonly sampling: string,
   ) {}
 
   line(line: string, n: number): void {
@@ -183,6 +185,11 @@ class RecordParser {
       ...scaleHeapSample(allocObjects, allocBytes, this.rate),
       ...scaleHeapSample(inuseObjects, inuseBytes, this.rate),
     ];
+    // 1 − e^(−size/rate) is 0 in float64 when the rate dwarfs the size: Go's scale is then +Inf,
+    // and no int64 (what a protobuf profile holds) is the count.
+    if (!values.every((v) => v < MAX_SCALED)) {
+      throw new DecodeError(`corrupt text heap profile: line ${n} scales past 2^63 at the sampling rate heap/${this.sampling}`);
+    }
     if (this.rate <= 1) [allocObjects, allocBytes, inuseObjects, inuseBytes].forEach((v, k) => this.noteExact(k, v));
     const shown: TextFrame[] = [];
     this.records.push({
@@ -227,6 +234,7 @@ function parseFrame(line: string, n: number): TextFrame {
 
 const TWO_53 = 2n ** 53n;
 const INT64_MAX = 2n ** 63n - 1n;
+const MAX_SCALED = 2 ** 63;
 
 /** A record's count: an int64 in decimal, exact. */
 function int64(digits: string, n: number): bigint {

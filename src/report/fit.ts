@@ -108,6 +108,7 @@ export function ellipsizeStart(text: string, max: number): string {
  * in its short form where it does not; never narrower than its widest short form (or title).
  */
 export function wholeSteps(title: number, cells: ReadonlyArray<readonly [full: number, short: number]>): number[] {
-  const least = Math.max(title, ...cells.map(([full, short]) => Math.min(full, short)));
+  // A loop, not Math.max(...cells): one argument per row overflows the stack.
+  const least = cells.reduce((w, [full, short]) => Math.max(w, Math.min(full, short)), title);
   return [...new Set([...cells.map(([full]) => full).filter((w) => w > least), least])].sort((a, b) => b - a);
 }

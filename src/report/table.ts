@@ -1,9 +1,12 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
+// cli-table3's own measure of text on a terminal (colours aside, wide characters two columns).
+import tableText from 'cli-table3/src/utils.js';
 import { analyzeView, type Column } from './analyze-view.js';
 import { diffView } from './diff-view.js';
 import { ellipsize, ellipsizeStart, fitColumns, wholeSteps } from './fit.js';
 import type { RenderContext } from './index.js';
+import { append } from './lines.js';
 import type { AnalyzeModel, DiffModel } from './model.js';
 
 /** A cell: its text, how a terminal colours it, and a shorter text for a narrow column. */
@@ -41,9 +44,11 @@ export function renderAnalyzeTable(model: AnalyzeModel, ctx: RenderContext): str
       ...(view.showVia ? [[row.via, c.dim] as Cell] : []),
       ...(view.showEvidence ? [[row.evidence, row.evidence.endsWith('mixed') ? c.yellow : undefined] as Cell] : []),
     ]);
-    lines.push(...grid(view.columns, rows, c, ctx.width), '');
+    append(lines, grid(view.columns, rows, c, ctx.width));
+    lines.push('');
   }
-  lines.push(c.dim(view.footer), ...adviceLines(view.advice, c, ctx.width));
+  lines.push(c.dim(view.footer));
+  append(lines, adviceLines(view.advice, c, ctx.width));
   return `${lines.join('\n')}\n`;
 }
 
@@ -92,9 +97,11 @@ export function renderDiffTable(model: DiffModel, ctx: RenderContext): string {
       [row.status, row.status === 'rising' ? c.red : undefined],
       ...(view.showVia ? [[row.via, c.dim] as Cell] : []),
     ]);
-    lines.push(...grid(view.columns, rows, c, ctx.width), '');
+    append(lines, grid(view.columns, rows, c, ctx.width));
+    lines.push('');
   }
-  lines.push(c.dim(view.footer), ...adviceLines(view.advice, c, ctx.width));
+  lines.push(c.dim(view.footer));
+  append(lines, adviceLines(view.advice, c, ctx.width));
   return `${lines.join('\n')}\n`;
 }
 
@@ -124,10 +131,12 @@ const length = (text: string) => [...text].length;
  * columns of terminal: low-value columns dropped, long names shortened in the middle.
  */
 function grid(columns: readonly Column[], rows: ReadonlyArray<readonly Cell[]>, c: ChalkInstance, width: number | null): string[] {
-  const natural = columns.map((col, i) => Math.max(length(col.title), ...rows.map((row) => length(row[i][0]))));
+  // Widest by a loop, not Math.max(...rows): one argument per row overflows the stack.
+  const widest = (first: number, width: (row: readonly Cell[]) => number) => rows.reduce((w, row) => Math.max(w, width(row)), first);
+  const natural = columns.map((col, i) => widest(length(col.title), (row) => length(row[i][0])));
   const shortForms = columns.map((col, i) =>
     rows.some((row) => row[i][2] !== undefined) || col.shortTitle !== undefined
-      ? Math.max(length(col.shortTitle ?? col.title), ...rows.map((row) => length(row[i][2] ?? row[i][0])))
+      ? widest(length(col.shortTitle ?? col.title), (row) => length(row[i][2] ?? row[i][0]))
       : undefined,
   );
   // A column that only has a short title may lose no more than that: its values are never cut.
@@ -137,30 +146,46 @@ function grid(columns: readonly Column[], rows: ReadonlyArray<readonly Cell[]>, 
   );
   const { keep, max } = width === null ? { keep: natural.map(() => true), max: natural } : fitColumns(natural, shortForms, specs, width, steps);
   const kept = columns.flatMap((_, i) => (keep[i] ? [i] : []));
-  const table = new Table({
-    head: kept.map((i) => c.bold(max[i] < length(columns[i].title) ? (columns[i].shortTitle ?? columns[i].title) : columns[i].title)),
-    colAligns: kept.map((i) => columns[i].align),
-    chars: {
-      top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
-      bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-      left: ' ', 'left-mid': '', mid: '─', 'mid-mid': '─',
-      right: '', 'right-mid': '', middle: ' ',
-    },
-    style: { head: [], border: [], compact: true, 'padding-left': 1, 'padding-right': 1 },
-  });
+  const header = kept.map((i) => c.bold(max[i] < length(columns[i].title) ? (columns[i].shortTitle ?? columns[i].title) : columns[i].title));
   // A column shows its short forms in every row once one row needs them: one style per column;
   // a whole column's cells each take theirs only when they do not fit.
   const short = columns.map((_, i) => rows.some((row) => length(row[i][0]) > max[i] && row[i][2] !== undefined));
-  for (const row of rows) {
-    table.push(
-      kept.map((i) => {
-        const [text, paint, alternative] = row[i];
-        const shortHere = columns[i].fit?.whole === true ? length(text) > max[i] : short[i];
-        const cut = ellipsize(shortHere && alternative !== undefined ? alternative : text, max[i]);
-        return paint === undefined ? cut : paint(cut);
-      }),
-    );
+  const body = rows.map((row) =>
+    kept.map((i) => {
+      const [text, paint, alternative] = row[i];
+      const shortHere = columns[i].fit?.whole === true ? length(text) > max[i] : short[i];
+      const cut = ellipsize(shortHere && alternative !== undefined ? alternative : text, max[i]);
+      return paint === undefined ? cut : paint(cut);
+    }),
+  );
+  // cli-table3 lays a table out in time quadratic in its rows (a table of 30,000 sites took
+  // minutes), and with a `head` copies the rows with push.apply, one argument per row (200,000
+  // overflowed the stack). So the rows go in tables of CHUNK, each given the widths cli-table3
+  // would choose for the whole table (the widest cell as it measures text, and the padding), the
+  // header as the first row of the first: the lines are those of one table.
+  const colWidths = kept.map((_, k) => body.reduce((w, cells) => Math.max(w, tableText.strlen(cells[k])), tableText.strlen(header[k])) + 2);
+  const lines: string[] = [];
+  for (let at = 0; at === 0 || at < body.length; at += CHUNK) {
+    const table = new Table({
+      colAligns: kept.map((i) => columns[i].align),
+      colWidths,
+      chars: {
+        top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
+        bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
+        left: ' ', 'left-mid': '', mid: '─', 'mid-mid': '─',
+        right: '', 'right-mid': '', middle: ' ',
+      },
+      style: { head: [], border: [], compact: true, 'padding-left': 1, 'padding-right': 1 },
+    });
+    if (at === 0) table.push(header);
+    for (const cells of body.slice(at, at + CHUNK)) table.push(cells);
+    append(lines, table.toString().split('\n'));
   }
+  // The rule cli-table3 draws under a head: its `mid` character across every column, the left border aside.
+  lines.splice(1, 0, '─'.repeat(colWidths.reduce((sum, w) => sum + w, colWidths.length - 1)));
   // cli-table3 pads the last column; trailing blanks only get in the way of diffs and pipes.
-  return table.toString().split('\n').map((line) => line.trimEnd());
+  return lines.map((line) => line.trimEnd());
 }
+
+/** Rows per cli-table3 table (see grid). */
+const CHUNK = 100;

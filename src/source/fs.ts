@@ -8,8 +8,12 @@ export interface FileSystem {
   stat(path: string): FileStat | null;
   /** The entries of a directory, symlinks not followed; throws when it cannot be read. */
   readDir(path: string): readonly DirEntry[];
-  /** A file's bytes; throws when it cannot be read. */
-  readFile(path: string): Uint8Array;
+  /**
+   * A file's bytes; throws when it cannot be read. With maxBytes, reads no further than one byte
+   * past it and then throws an error with code ERR_FS_FILE_TOO_LARGE (as node:fs does past 2 GiB):
+   * a FIFO, a device such as /dev/zero or a file still growing costs the limit, never more.
+   */
+  readFile(path: string, maxBytes?: number): Uint8Array;
   /** The canonical path (symlinks resolved), for noticing a directory seen twice. */
   realPath(path: string): string;
 }

@@ -38,8 +38,21 @@ interface TypeAt {
   readonly at: number;
 }
 
-/** The key and elem layouts of the map type at t[i] (`map[K]V` or a named map type). */
+/**
+ * The key and elem layouts of the map type at t[i] (`map[K]V` or a named map type), each place
+ * sized once: every write to a map asks for the type it was declared with, and a file of 100,000
+ * writes to a map of a struct key of 100,000 fields must not size that struct 100,000 times.
+ */
 function mapOperands(types: PackageTypes): (where: TypeAt | undefined) => MapOperands | null {
+  const sized = new Map<readonly Token[], Map<number, MapOperands | null>>();
+  const cached = (where: TypeAt | undefined): MapOperands | null => {
+    if (where === undefined) return null;
+    let byIndex = sized.get(where.t);
+    if (byIndex === undefined) sized.set(where.t, (byIndex = new Map()));
+    let found = byIndex.get(where.at);
+    if (found === undefined) byIndex.set(where.at, (found = operands(where, 0)));
+    return found;
+  };
   const operands = (where: TypeAt | undefined, depth: number): MapOperands | null => {
     if (where === undefined || depth > 8) return null;
     const { t, at } = where;
@@ -49,7 +62,7 @@ function mapOperands(types: PackageTypes): (where: TypeAt | undefined) => MapOpe
     }
     return isIdent(t[at]) ? operands(types.declaration(t[at].text), depth + 1) : null;
   };
-  return (where) => operands(where, 0);
+  return cached;
 }
 
 /** Where an expression can start: a composite literal here is a value, not a type or a body. */

@@ -33,14 +33,16 @@ export function candidatePaths(file: string, std: boolean, layout: SourceLayout)
   const out = treePaths(file, layout);
   // -trimpath names a dependency's file module@version/rest; the module cache's own paths carry
   // the escaped spelling already.
-  const trimmed = file.startsWith('/') ? null : /^((?:[^/]+\/)*?[^/@]+)@(v[^/]+)\/(.+)$/.exec(file);
+  // Each `.+$` with the s flag: without it a name holding a line break (a crafted profile) makes
+  // every earlier match fail only at that break, and the search quadratic in the name's length.
+  const trimmed = file.startsWith('/') ? null : /^((?:[^/]+\/)*?[^/@]+)@(v[^/]+)\/(.+)$/s.exec(file);
   const cached = file.includes('/pkg/mod/') ? file.slice(file.lastIndexOf('/pkg/mod/') + '/pkg/mod/'.length) : cacheRelative(file);
   const inCache = cached ?? (trimmed === null ? null : `${escapeModulePath(trimmed[1])}@${trimmed[2]}/${trimmed[3]}`);
-  const vendored = /(?:^|\/)vendor\/(.+)$/.exec(file)?.[1] ?? (trimmed === null ? null : `${trimmed[1]}/${trimmed[3]}`);
+  const vendored = /(?:^|\/)vendor\/(.+)$/s.exec(file)?.[1] ?? (trimmed === null ? null : `${trimmed[1]}/${trimmed[3]}`);
   if (vendored !== null) out.push(...layout.roots.map((root) => posix.join(root, 'vendor', vendored)));
   if (inCache !== null && layout.modCache !== null) out.push(posix.join(layout.modCache, inCache));
   if (std && layout.goRoot !== null) {
-    const inSrc = file.startsWith('/') ? /\/src\/(.+)$/.exec(file)?.[1] : file;
+    const inSrc = file.startsWith('/') ? /\/src\/(.+)$/s.exec(file)?.[1] : file;
     if (inSrc !== undefined) out.push(posix.join(layout.goRoot, 'src', inSrc));
   }
   return [...new Set(out)];
@@ -109,8 +111,21 @@ export function longestSuffixMatch(file: string, listed: readonly string[]): str
   return tie || bestLength === 0 ? null : best;
 }
 
-/** The module path a go.mod declares. */
+const MODULE_LINE = /^\s*module\s+("?)([^\s"]+)\1\s*$/;
+const LINE_END = /[\n\r\u2028\u2029]/g;
+
+/**
+ * The module path a go.mod declares, on the first line that declares one. Line by line: one
+ * pattern over the whole text (^…$ with the m flag) tries `^\s*` at every line start across all
+ * the blank lines after it, quadratic in a file of blank lines.
+ */
 export function modulePath(goMod: string): string | null {
-  const m = /^\s*module\s+("?)([^\s"]+)\1\s*$/m.exec(goMod);
-  return m === null ? null : m[2];
+  for (let start = 0; ; ) {
+    LINE_END.lastIndex = start;
+    const end = LINE_END.exec(goMod)?.index ?? goMod.length;
+    const m = MODULE_LINE.exec(goMod.slice(start, end));
+    if (m !== null) return m[2];
+    if (end === goMod.length) return null;
+    start = end + 1;
+  }
 }

@@ -158,9 +158,11 @@ export class SourceTree {
       return null;
     }
     try {
-      return Buffer.from(this.#fs.readFile(path)).toString('utf8');
-    } catch {
-      this.#skipped.unreadable++;
+      // Bounded again: a file may grow between stat and read.
+      return Buffer.from(this.#fs.readFile(path, this.#limits.sourceFileBytes)).toString('utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ERR_FS_FILE_TOO_LARGE') this.#skipped.tooLarge++;
+      else this.#skipped.unreadable++;
       return null;
     }
   }
