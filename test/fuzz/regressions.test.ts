@@ -85,6 +85,15 @@ describe('silent corruption: what --output-profile writes', () => {
   });
 });
 
+describe('silent corruption: a text profile\'s exact counts', () => {
+  it('a record of 2^53 + 1 objects in 0 bytes counts none, as Go scales it (the exact side table kept 2^53 + 1)', async () => {
+    const text = 'heap profile: 9007199254740993: 0 [0: 0] @ heap/2\n9007199254740993: 0 [0: 0] @ 0x1\n';
+    const { code, stdout } = await runCli(['analyze', '-', '--json'], { stdin: Buffer.from(text) });
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).totals.heap).toEqual({ alloc_objects: 0, alloc_space: 0, inuse_objects: 0, inuse_space: 0 });
+  });
+});
+
 describe('stack traces instead of a message', () => {
   it('a text profile whose sampling rate dwarfs a record: its scale is +Inf, refused (a RangeError in BigInt before)', async () => {
     const text = 'heap profile: 0: 0 [0: 0] @ heap/3\n0: 0 [9223372036854775807: 1] @\n';
