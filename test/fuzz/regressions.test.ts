@@ -134,6 +134,12 @@ describe('terminal injection through stderr', () => {
     });
   });
 
+  it('--focus with a C1 control character, quoted in the table\'s last line', async () => {
+    const { code, stdout } = await runCli(['analyze', fixture('go1.24/leak_0.full.pb.gz'), '--focus', '\u0085']);
+    expect(code).toBe(0);
+    expect(stdout.endsWith('0 of 6 sites match --focus "\\x85"\n')).toBe(true);
+  });
+
   it('a file name with a line break stays on one line', async () => {
     expect(await runCli(['analyze', '/mem/a\nb.pb'])).toEqual({ code: 2, stdout: '', stderr: 'mapbloat: /mem/a\\x0ab.pb: no such file\n' });
   });
