@@ -190,7 +190,10 @@ class RecordParser {
     if (!values.every((v) => v < MAX_SCALED)) {
       throw new DecodeError(`corrupt text heap profile: line ${n} scales past 2^63 at the sampling rate heap/${this.sampling}`);
     }
-    if (this.rate <= 1) [allocObjects, allocBytes, inuseObjects, inuseBytes].forEach((v, k) => this.noteExact(k, v));
+    if (this.rate <= 1) {
+      // Exact where the value is the raw count: scaleHeapSample makes a pair with a zero [0, 0].
+      [allocObjects, allocBytes, inuseObjects, inuseBytes].forEach((v, k) => values[k] !== 0 && this.noteExact(k, v));
+    }
     const shown: TextFrame[] = [];
     this.records.push({
       values: values as [number, number, number, number],

@@ -1,10 +1,11 @@
 import type { ValueType } from '../pprof/profile.js';
-import { formatValue } from './format.js';
+import { formatValue, printable } from './format.js';
 
 /** "all 7 sites", "top 3 of 7 sites", "the only site", with the --focus count when one is set. */
 export function sitesShown(shown: number, matched: number, total: number, focus: string | null): string {
   if (focus !== null) {
-    const m = `${matched} of ${plural(total, 'site')} match --focus ${JSON.stringify(focus)}`;
+    // JSON.stringify escapes C0 controls, not C1 ones or line separators: printable does.
+    const m = `${matched} of ${plural(total, 'site')} match --focus ${printable(JSON.stringify(focus))}`;
     return matched === 0 ? m : `${m}; showing ${shown}`;
   }
   if (shown < total) return `top ${shown} of ${total} sites`;

@@ -85,6 +85,15 @@ describe('silent corruption: what --output-profile writes', () => {
   });
 });
 
+describe('silent corruption: a text profile\'s exact counts', () => {
+  it('a record of 2^53 + 1 objects in 0 bytes counts none, as Go scales it (the exact side table kept 2^53 + 1)', async () => {
+    const text = 'heap profile: 9007199254740993: 0 [0: 0] @ heap/2\n9007199254740993: 0 [0: 0] @ 0x1\n';
+    const { code, stdout } = await runCli(['analyze', '-', '--json'], { stdin: Buffer.from(text) });
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).totals.heap).toEqual({ alloc_objects: 0, alloc_space: 0, inuse_objects: 0, inuse_space: 0 });
+  });
+});
+
 describe('stack traces instead of a message', () => {
   it('a text profile whose sampling rate dwarfs a record: its scale is +Inf, refused (a RangeError in BigInt before)', async () => {
     const text = 'heap profile: 0: 0 [0: 0] @ heap/3\n0: 0 [9223372036854775807: 1] @\n';
@@ -123,6 +132,12 @@ describe('terminal injection through stderr', () => {
       stdout: '',
       stderr: "mapbloat: option '--top <n>' argument '\\x1b[2J' is invalid. Expected a whole number ≥ 0. (see mapbloat --help)\n",
     });
+  });
+
+  it('--focus with a C1 control character, quoted in the table\'s last line', async () => {
+    const { code, stdout } = await runCli(['analyze', fixture('go1.24/leak_0.full.pb.gz'), '--focus', '\u0085']);
+    expect(code).toBe(0);
+    expect(stdout.endsWith('0 of 6 sites match --focus "\\x85"\n')).toBe(true);
   });
 
   it('a file name with a line break stays on one line', async () => {
