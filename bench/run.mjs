@@ -60,7 +60,10 @@ function check(ok, what) {
 }
 
 if (!existsSync(join(root, 'dist/cli/run.js'))) throw new Error('dist/ is missing: npm run build first');
-console.log(`mapbloat bench · node ${process.version} · ${cpus().length} CPUs · ${runs} runs per case, median wall time, largest peak RSS\n`);
+console.log(
+  `mapbloat bench · node ${process.version} · ${cpus().length} CPUs · ${runs} runs per case, median wall ` +
+    `time, largest peak RSS\n`,
+);
 
 for (const [label, file] of [
   ['full-frame big.full.pb.gz', FULL],
@@ -71,12 +74,22 @@ for (const [label, file] of [
   const ratio = analyze.wall / floor.wall;
   row(`floor ${label}`, floor, '1.00×');
   if (file === FULL) {
-    row(`analyze ${label}`, analyze, `${ratio.toFixed(2)}×`, check(ratio <= 3 && analyze.rss <= 300 * 1024 * 1024, '≤ 3× floor, ≤ 300 MB'));
+    row(
+      `analyze ${label}`,
+      analyze,
+      `${ratio.toFixed(2)}×`,
+      check(ratio <= 3 && analyze.rss <= 300 * 1024 * 1024, '≤ 3× floor, ≤ 300 MB'),
+    );
     const copies = [1, 2, 3, 4, 5].map((i) => join(work, `big.full.${i}.pb.gz`));
     for (const c of copies) copyFileSync(FULL, c);
     const diff = measure([bin, 'diff', ...copies, '--json']);
     const perAnalyze = diff.wall / analyze.wall;
-    row('diff of five big.full copies', diff, `${perAnalyze.toFixed(2)}× analyze`, check(perAnalyze <= 5, '≤ 5× one analyze'));
+    row(
+      'diff of five big.full copies',
+      diff,
+      `${perAnalyze.toFixed(2)}× analyze`,
+      check(perAnalyze <= 5, '≤ 5× one analyze'),
+    );
   } else {
     row(`analyze ${label}`, analyze, `${ratio.toFixed(2)}×`);
   }
@@ -97,10 +110,21 @@ for (const times of [1, 2, 4]) {
 const base = scaled[0][1].wall;
 for (const [times, m] of scaled) {
   const perSample = m.wall / times / base;
-  row(`analyze synthetic ${times}× (${(786_570 * times).toLocaleString('en-US')} samples)`, m, `${(m.wall / base).toFixed(2)}× the 1×`, `time per sample ${perSample.toFixed(2)}`);
+  row(
+    `analyze synthetic ${times}× (${(786_570 * times).toLocaleString('en-US')} samples)`,
+    m,
+    `${(m.wall / base).toFixed(2)}× the 1×`,
+    `time per sample ${perSample.toFixed(2)}`,
+  );
 }
 const growth = scaled[2][1].wall / base;
-rows.push(['', '', '', '', check(growth <= 4 * 1.25, `linear: 4× the samples in ${growth.toFixed(2)}× the time (≤ 5.00)`)]);
+rows.push([
+  '',
+  '',
+  '',
+  '',
+  check(growth <= 4 * 1.25, `linear: 4× the samples in ${growth.toFixed(2)}× the time (≤ 5.00)`),
+]);
 
 // A series: a diff (and a watch) keeps each snapshot's attribution, never its decoded profile.
 // go1.24's leak_0..4 repeated to 100 snapshots, in the two forms a watch fetches: the protobuf
@@ -138,6 +162,12 @@ const perVerdict = `linear: time per text snapshot at 100 ${text.perGrowth.toFix
 rows.push(['', '', '', '', check(text.perGrowth <= 1.25, perVerdict)]);
 
 const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-for (const r of rows) console.log(r.map((cell, c) => (c === 0 || c === 4 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('   ').trimEnd());
+for (const r of rows)
+  console.log(
+    r
+      .map((cell, c) => (c === 0 || c === 4 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])))
+      .join('   ')
+      .trimEnd(),
+  );
 console.log(misses.length === 0 ? '\nall targets met' : `\ntargets missed: ${misses.join('; ')}`);
 process.exitCode = misses.length === 0 ? 0 : 1;

@@ -99,7 +99,7 @@ function shiftSample(body, shift) {
     if (field === 1 && wire === 2) {
       const ids = [];
       const p = payload(body, value, end);
-      for (let pos = 0; pos < p.length; ) {
+      for (let pos = 0; pos < p.length;) {
         let id;
         [id, pos] = varint(p, pos);
         ids.push(id + shift);
@@ -119,7 +119,8 @@ export function scaleProfile(gzipped, times) {
   let maxId = 0;
   for (const [field, , , value, end] of fields(buf)) {
     if (field !== 4) continue;
-    for (const [f, w, , v] of fields(payload(buf, value, end))) if (f === 1 && w === 0) maxId = Math.max(maxId, varint(payload(buf, value, end), v)[0]);
+    for (const [f, w, , v] of fields(payload(buf, value, end)))
+      if (f === 1 && w === 0) maxId = Math.max(maxId, varint(payload(buf, value, end), v)[0]);
   }
   const out = new Out(buf.length * times + 1024);
   for (const [field, , start, value, end] of fields(buf)) {

@@ -36,7 +36,9 @@ const layerOf = (u: string) => LAYERS.findIndex((l) => l.includes(u));
 
 function imports(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/^(?:import|export)\b[^'"]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)/gm)].map((m) => m[1] ?? m[2]);
+  return [...text.matchAll(/^(?:import|export)\b[^'"]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)/gm)].map(
+    (m) => m[1] ?? m[2],
+  );
 }
 
 /** "from → to" for every relative import that points to a higher layer or across one layer. */
@@ -65,7 +67,11 @@ describe('the import graph', () => {
   it('leaves the file system, the network and processes to the CLI', () => {
     const wrong = files
       .filter((f) => unit(f) !== 'cli')
-      .flatMap((f) => imports(f).filter((s) => CLI_ONLY.test(s)).map((s) => `${relative(ROOT, f)} imports ${s}`));
+      .flatMap((f) =>
+        imports(f)
+          .filter((s) => CLI_ONLY.test(s))
+          .map((s) => `${relative(ROOT, f)} imports ${s}`),
+      );
     expect(wrong).toEqual([]);
   });
 

@@ -73,8 +73,8 @@ function stdinStream(stdin: FakeIoOptions['stdin']): AsyncIterable<Uint8Array> {
   return stdin === undefined || stdin instanceof Uint8Array ? chunked(stdin ?? new Uint8Array()) : stdin;
 }
 
-async function* failing(error: Error): AsyncIterable<Uint8Array> {
-  throw error;
+function failing(error: Error): AsyncIterable<Uint8Array> {
+  return { [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(error) }) };
 }
 
 /** Bytes as a stream delivers them: in 64 KiB chunks, as Node reads a pipe. */
@@ -91,7 +91,10 @@ export class FakeClock implements Clock {
   /** Every sleep asked for, in milliseconds. */
   readonly sleeps: number[] = [];
 
-  constructor(private readonly onSleep?: (n: number) => void, start = Date.UTC(2026, 10, 22, 6, 30, 0)) {
+  constructor(
+    private readonly onSleep?: (n: number) => void,
+    start = Date.UTC(2026, 10, 22, 6, 30, 0),
+  ) {
     this.#now = start;
   }
 
@@ -131,7 +134,9 @@ export function fixture(path: string): string {
 /** Every bundled profile with a reference attribution next to it: [profile, expected]. */
 export function profilesWithExpected(): Array<[string, string]> {
   const pairs: Array<[string, string]> = [];
-  for (const dir of readdirSync(FIXTURES).filter((d) => d.startsWith('go1.')).sort()) {
+  for (const dir of readdirSync(FIXTURES)
+    .filter((d) => d.startsWith('go1.'))
+    .sort()) {
     for (const file of readdirSync(join(FIXTURES, dir)).sort()) {
       if (!file.endsWith('.pb.gz')) continue;
       pairs.push([`${dir}/${file}`, `${dir}/${file.replace(/\.pb\.gz$/, '.expected.json')}`]);
@@ -162,7 +167,10 @@ export function readExpected(path: string): Expected {
 
 /** A decoded profile's attribution with no evidence beyond its own frames. */
 export function attribute(profile: Profile, granularity: Granularity = 'line'): Attribution {
-  return attributeMaps(recoverStacks({ kind: 'protobuf', profile }, { symbolizer: null, sourceTree: null }), { granularity, owner: 'app' });
+  return attributeMaps(recoverStacks({ kind: 'protobuf', profile }, { symbolizer: null, sourceTree: null }), {
+    granularity,
+    owner: 'app',
+  });
 }
 
 /** The real disk with some files added in memory: tests need no temporary directories. */
@@ -171,7 +179,11 @@ export function overlayFileSystem(files: Readonly<Record<string, string | Uint8A
   const isDir = (path: string) => Object.keys(files).some((f) => f.startsWith(`${path.replace(/\/$/, '')}/`));
   return {
     stat: (path) =>
-      path in files ? { kind: 'file', size: bytes(files[path]).length } : isDir(path) ? { kind: 'directory', size: 0 } : nodeFileSystem.stat(path),
+      path in files
+        ? { kind: 'file', size: bytes(files[path]).length }
+        : isDir(path)
+          ? { kind: 'directory', size: 0 }
+          : nodeFileSystem.stat(path),
     readDir(path) {
       if (!isDir(path)) return nodeFileSystem.readDir(path);
       const prefix = `${path.replace(/\/$/, '')}/`;

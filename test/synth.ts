@@ -10,10 +10,7 @@ export const ProfileType = schema.lookupType('perftools.profiles.Profile');
 
 /** The same schema with every repeated number unpacked, as old writers emit it. */
 export const UnpackedProfileType = protobuf
-  .parse(
-    PROTO_TEXT.replace(/(repeated (?:u?int64) \w+ = \d+);/g, '$1 [packed = false];'),
-    { keepCase: true },
-  )
+  .parse(PROTO_TEXT.replace(/(repeated (?:u?int64) \w+ = \d+);/g, '$1 [packed = false];'), { keepCase: true })
   .root.lookupType('perftools.profiles.Profile');
 
 export interface SynthSample {
@@ -27,7 +24,11 @@ export interface SynthSample {
  * For error cases and edge cases the corpus does not have (CPU profiles, odd sample types).
  */
 /** `filePrefix`: where a function's file is, before its package name (default: none, "main/x.go"). */
-export function synthProfile(sampleTypes: ReadonlyArray<readonly [string, string]>, samples: readonly SynthSample[] = [], filePrefix = ''): Uint8Array {
+export function synthProfile(
+  sampleTypes: ReadonlyArray<readonly [string, string]>,
+  samples: readonly SynthSample[] = [],
+  filePrefix = '',
+): Uint8Array {
   const strings = [''];
   const str = (s: string): number => {
     let i = strings.indexOf(s);
@@ -46,7 +47,12 @@ export function synthProfile(sampleTypes: ReadonlyArray<readonly [string, string
         if (fid === undefined) {
           fid = functions.length + 1;
           fnIds.set(fn, fid);
-          functions.push({ id: fid, name: str(fn), system_name: str(fn), filename: str(filePrefix === '' ? `${fn.split('.')[0]}/x.go` : `${filePrefix}main.go`) });
+          functions.push({
+            id: fid,
+            name: str(fn),
+            system_name: str(fn),
+            filename: str(filePrefix === '' ? `${fn.split('.')[0]}/x.go` : `${filePrefix}main.go`),
+          });
         }
         const key = `${fn}:${line}`;
         let lid = locIds.get(key);

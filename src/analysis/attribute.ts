@@ -8,7 +8,14 @@ import type { MainModule } from '../stacks/main-module.js';
 import { classify, HMAP, MAP, RECOVERED, SWISS, UNLINKED_MAP } from './attribution/classify.js';
 import { shapeCandidates, type BinaryMapTypes } from './attribution/candidates.js';
 import { Groups, NO_VIA, type Group } from './attribution/groups.js';
-import { chooseCandidate, phasesFromSizes, sampleKind, shapeOf, type MapShape, type SizedSample } from './attribution/shapes.js';
+import {
+  chooseCandidate,
+  phasesFromSizes,
+  sampleKind,
+  shapeOf,
+  type MapShape,
+  type SizedSample,
+} from './attribution/shapes.js';
 import { findOwner, type OwnerFound } from './attribution/owner.js';
 import { leafLineOps, sourceOwner } from './attribution/source-ops.js';
 
@@ -103,7 +110,10 @@ export interface Attribution {
  * tree speaks for (only where runtime frames are hidden, so frames always win and no line counts
  * twice); then the groups as sites. The hot path of a big profile: keep it over typed arrays.
  */
-export function attributeMaps(recovered: RecoveredProfile, options: AttributionOptions = { granularity: 'line', owner: 'app' }): Attribution {
+export function attributeMaps(
+  recovered: RecoveredProfile,
+  options: AttributionOptions = { granularity: 'line', owner: 'app' },
+): Attribution {
   const { profile, table, runtimeFrames, mainModule } = recovered;
   const { granularity } = options;
   const ownerRule: OwnerRule = options.owner === 'app' && mainModule !== null ? 'app' : 'lib';
@@ -157,10 +167,12 @@ export function attributeMaps(recovered: RecoveredProfile, options: AttributionO
   splitLines();
   const runtime = seen & SWISS ? 'swiss' : seen & HMAP ? 'hmap' : 'unknown';
   const sized = sizedSamples(profile.sampleTypes, values);
-  if (sized !== null) for (const group of groups.all()) shapeGroup(group, groups, sized, recovered.mapTypes, runtime, rephased);
+  if (sized !== null)
+    for (const group of groups.all()) shapeGroup(group, groups, sized, recovered.mapTypes, runtime, rephased);
 
   const exact = profile.samples.exact ?? null;
-  const exactTotals = exact !== null || magnitude.some((m) => m >= 2 ** 53) ? exactSums(groups, profile.samples, nTypes) : null;
+  const exactTotals =
+    exact !== null || magnitude.some((m) => m >= 2 ** 53) ? exactSums(groups, profile.samples, nTypes) : null;
   const sites = groups.sites(profile.sampleTypes, table.functions, recovered.evidence);
   return {
     sampleTypes: profile.sampleTypes,
@@ -211,7 +223,12 @@ export function attributeMaps(recovered: RecoveredProfile, options: AttributionO
   function addSourceSample(i: number, op: LineOp, split: boolean): void {
     const frames = stackFrameIds(table, profile, i);
     const owner = sourceOwner(frames, frameFlags);
-    const group = groups.add(frames[owner], owner === 0 ? NO_VIA : table.functionOf[frames[0]], PHASES.indexOf(op.phase), i);
+    const group = groups.add(
+      frames[owner],
+      owner === 0 ? NO_VIA : table.functionOf[frames[0]],
+      PHASES.indexOf(op.phase),
+      i,
+    );
     group.fromSource = true;
     if (op.mixed && !split) group.mixed = true;
     group.sourceTypes = group.sourceTypes === undefined || group.sourceTypes === op.types ? op.types : null;
@@ -295,7 +312,12 @@ function mapSamplesOf(samples: readonly number[], operands: MapOperands, sized: 
     const tables = read.reduce((sum, s, k) => sum + (kinds[k] === 'table' ? s.allocObjects : 0), 0);
     const map = samples.filter((_, k) => {
       const kind = kinds[k];
-      return kind === 'table' || kind === 'bucket' || kind === 'header' || (kind === 'map-other' && read[k].allocObjects <= tables);
+      return (
+        kind === 'table' ||
+        kind === 'bucket' ||
+        kind === 'header' ||
+        (kind === 'map-other' && read[k].allocObjects <= tables)
+      );
     });
     const bytes = map.reduce((sum, i) => sum + sized.sample(i, 'assign').allocBytes, 0);
     if (bytes > bestBytes) [best, bestBytes] = [map, bytes];

@@ -112,7 +112,10 @@ export function diffSnapshots(input: readonly Snapshot[], query: Query = {}): Di
     sampleIndex,
     granularity,
     focus: selection.focus,
-    totals: { heap: snapshots.map((s) => s.attribution.totals.heap), map: snapshots.map((s) => s.attribution.totals.map) },
+    totals: {
+      heap: snapshots.map((s) => s.attribution.totals.heap),
+      map: snapshots.map((s) => s.attribution.totals.map),
+    },
     matched,
     sites: shown,
     siteCount: ranked.length,
@@ -132,7 +135,8 @@ function requireSameSampleTypes(snapshots: readonly Snapshot[]): void {
   for (const snap of snapshots.slice(1)) {
     if (names(snap) !== base) {
       throw new UsageError(
-        `${snap.source} has sample types ${names(snap)} but ${snapshots[0].source} has ${base}: diff compares profiles of one kind`,
+        `${snap.source} has sample types ${names(snap)} but ${snapshots[0].source} has ${base}: diff ` +
+          `compares profiles of one kind`,
       );
     }
   }
@@ -141,7 +145,8 @@ function requireSameSampleTypes(snapshots: readonly Snapshot[]): void {
 /** By time_nanos; argument order when any time is missing or two are equal. */
 function timeOrder(snapshots: readonly Snapshot[]): { snapshots: Snapshot[]; orderedBy: 'time' | 'arguments' } {
   const times = snapshots.map((s) => s.profile.timeNanos);
-  if (times.some((t) => t <= 0) || new Set(times).size < times.length) return { snapshots: [...snapshots], orderedBy: 'arguments' };
+  if (times.some((t) => t <= 0) || new Set(times).size < times.length)
+    return { snapshots: [...snapshots], orderedBy: 'arguments' };
   return { snapshots: [...snapshots].sort((a, b) => a.profile.timeNanos - b.profile.timeNanos), orderedBy: 'time' };
 }
 

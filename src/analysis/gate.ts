@@ -2,7 +2,9 @@ import { UnsupportedProfileError } from '../errors.js';
 import type { DiffResult, SiteSeries } from './diff.js';
 
 /** A CI limit on growth: an amount in the selected sample type's unit, or a percentage. */
-export type Threshold = { readonly kind: 'amount'; readonly value: number; readonly text: string } | { readonly kind: 'percent'; readonly value: number; readonly text: string };
+export type Threshold =
+  | { readonly kind: 'amount'; readonly value: number; readonly text: string }
+  | { readonly kind: 'percent'; readonly value: number; readonly text: string };
 
 /**
  * A gate on map growth needs the map memory to be visible in every snapshot, exactly (frames, the
@@ -11,10 +13,14 @@ export type Threshold = { readonly kind: 'amount'; readonly value: number; reado
  * gate would pass whatever the maps did.
  */
 export function requireVisibleMaps(diff: DiffResult, option: string): void {
-  const hidden = diff.snapshots.find((s) => s.attribution.visibility === 'none' || s.attribution.visibility === 'partial');
+  const hidden = diff.snapshots.find(
+    (s) => s.attribution.visibility === 'none' || s.attribution.visibility === 'partial',
+  );
   if (hidden !== undefined) {
     throw new UnsupportedProfileError(
-      `${option} cannot be checked: ${hidden.source} is a stock profile whose runtime frames are hidden, so its map memory is not visible; give the program's binary (--binary) or its source tree (--source-path) (mapbloat analyze ${hidden.source} explains)`,
+      `${option} cannot be checked: ${hidden.source} is a stock profile whose runtime frames are hidden, so ` +
+        `its map memory is not visible; give the program's binary (--binary) or its source tree ` +
+        `(--source-path) (mapbloat analyze ${hidden.source} explains)`,
     );
   }
 }
@@ -27,7 +33,8 @@ export function requireSnapshotsNotDeltas(diff: DiffResult, option: string): voi
   const delta = diff.snapshots.find((s) => s.attribution.negativeSamples[diff.sampleIndex] > 0);
   if (delta !== undefined) {
     throw new UnsupportedProfileError(
-      `${option} cannot be checked: ${delta.source} is a delta profile (its ${delta.profile.sampleTypes[diff.sampleIndex].type} has negative values), not a snapshot of the heap`,
+      `${option} cannot be checked: ${delta.source} is a delta profile (its ` +
+        `${delta.profile.sampleTypes[diff.sampleIndex].type} has negative values), not a snapshot of the heap`,
     );
   }
 }
@@ -62,13 +69,21 @@ export function findBreaches(diff: DiffResult, gate: Gate): Breach[] {
   if (gate.maxGrowth !== null) {
     const first = diff.totals.map[0][t];
     const delta = diff.totals.map[diff.totals.map.length - 1][t] - first;
-    if (exceeds(gate.maxGrowth, first, delta)) breaches.push({ scope: 'map', option: '--max-growth', threshold: gate.maxGrowth, site: null, first, delta });
+    if (exceeds(gate.maxGrowth, first, delta))
+      breaches.push({ scope: 'map', option: '--max-growth', threshold: gate.maxGrowth, site: null, first, delta });
   }
   if (gate.maxSiteGrowth !== null) {
     for (const site of diff.matched) {
       const first = site.series[0][t];
       if (exceeds(gate.maxSiteGrowth, first, site.delta[t])) {
-        breaches.push({ scope: 'site', option: '--max-site-growth', threshold: gate.maxSiteGrowth, site, first, delta: site.delta[t] });
+        breaches.push({
+          scope: 'site',
+          option: '--max-site-growth',
+          threshold: gate.maxSiteGrowth,
+          site,
+          first,
+          delta: site.delta[t],
+        });
       }
     }
   }

@@ -5,7 +5,11 @@ import type { MapSite } from './attribute.js';
  * docs/attribution.md §6: by the selected sample type, then alloc_space, then function name;
  * file and line make the order total.
  */
-export function rankSites(sites: readonly MapSite[], sampleTypes: readonly ValueType[], sampleIndex: number): MapSite[] {
+export function rankSites(
+  sites: readonly MapSite[],
+  sampleTypes: readonly ValueType[],
+  sampleIndex: number,
+): MapSite[] {
   const alloc = sampleTypes.findIndex((t) => t.type === 'alloc_space');
   return [...sites].sort(
     (a, b) =>

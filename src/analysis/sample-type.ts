@@ -11,12 +11,14 @@ export function requireHeapProfile(profile: Profile): void {
   const language = frameLanguage(profile);
   if (language !== null && language !== 'Go') {
     throw new UnsupportedProfileError(
-      `not a Go heap profile: its frames are ${language} code (sample types ${list}); mapbloat reads the heap profiles of Go programs`,
+      `not a Go heap profile: its frames are ${language} code (sample types ${list}); mapbloat reads the ` +
+        `heap profiles of Go programs`,
     );
   }
   if (types.some((t) => /_(space|objects)$/.test(t.type))) return;
   throw new UnsupportedProfileError(
-    `${profileKind(types)} (sample types ${list}), not a heap profile: take one from /debug/pprof/heap or go test -memprofile`,
+    `${profileKind(types)} (sample types ${list}), not a heap profile: take one from /debug/pprof/heap or go ` +
+      `test -memprofile`,
   );
 }
 
@@ -30,7 +32,10 @@ function profileKind(types: readonly ValueType[]): string {
 }
 
 /** --sample-index NAME, or the profile's default when none is given. */
-export function resolveSampleIndex(profile: Pick<Profile, 'sampleTypes' | 'defaultSampleType'>, name: string | undefined): number {
+export function resolveSampleIndex(
+  profile: Pick<Profile, 'sampleTypes' | 'defaultSampleType'>,
+  name: string | undefined,
+): number {
   return name === undefined ? defaultSampleIndex(profile) : sampleIndexByName(profile.sampleTypes, name);
 }
 

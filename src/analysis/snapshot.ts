@@ -5,7 +5,10 @@ import { attributeMaps, type Attribution, type AttributionOptions } from './attr
 import { requireHeapProfile } from './sample-type.js';
 
 /** The header facts of a profile that reports show; the samples are not kept. */
-export type ProfileMeta = Pick<Profile, 'sampleTypes' | 'defaultSampleType' | 'timeNanos' | 'durationNanos' | 'memStats' | 'headerAgrees'>;
+export type ProfileMeta = Pick<
+  Profile,
+  'sampleTypes' | 'defaultSampleType' | 'timeNanos' | 'durationNanos' | 'memStats' | 'headerAgrees'
+>;
 
 /**
  * What analyze and diff keep of one profile: its header and its attribution, small however big

@@ -192,7 +192,7 @@ function goStringPrefix(s: string): { value: string; length: number } | null {
     return end < 0 ? null : { value: s.slice(1, end).replaceAll('\r', ''), length: end + 1 };
   }
   const bytes: number[] = [];
-  for (let i = 1; i < s.length; ) {
+  for (let i = 1; i < s.length;) {
     if (s[i] === '"') return { value: Buffer.from(bytes).toString('utf8'), length: i + 1 };
     if (s[i] === '\n') return null;
     if (s[i] !== '\\') {

@@ -40,7 +40,10 @@ interface MapTypeCommon {
   readonly indirectElem: boolean;
   /** The flags word as stored; hmap and Swiss tables assign its bits differently. */
   readonly flags: number;
-  /** Whether a bucket or group holds pointers: the garbage collector scans it, and Go ≥ 1.22 gives big ones a malloc header. */
+  /**
+   * Whether a bucket or group holds pointers: the garbage collector scans it, and Go ≥ 1.22 gives
+   * big ones a malloc header.
+   */
   readonly tablePointers: boolean;
 }
 

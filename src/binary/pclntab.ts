@@ -212,7 +212,7 @@ function locatePclntab(elf: ElfFile): LoadedRegion {
     if (seg === undefined) continue;
     return new LoadedRegion(elf.file.sub(i, b.length - i, 'the pclntab'), seg.vaddr + (i - seg.offset), elf.relocated);
   }
-  throw new BinaryError('is not a Go binary: it has no pclntab (Go\'s function table)');
+  throw new BinaryError("is not a Go binary: it has no pclntab (Go's function table)");
 }
 
 /** A runtime.pcHeader at b[i] (i + 8 <= b.length): a Go 1.18+ magic, two zero bytes, quantum, pointer size 8. */

@@ -24,7 +24,12 @@ interface Expected {
 }
 
 function profileFile(limits: Limits): Expected {
-  return { what: 'the profile', maxBytes: limits.profileBytes, option: '--max-profile-size', checkHead: checkProfileHead };
+  return {
+    what: 'the profile',
+    maxBytes: limits.profileBytes,
+    option: '--max-profile-size',
+    checkHead: checkProfileHead,
+  };
 }
 
 /**
@@ -33,13 +38,16 @@ function profileFile(limits: Limits): Expected {
  * and refused as soon as its first bytes show it is not what was expected (`/dev/zero`).
  */
 export async function readInput(path: string, io: Io, expected: Expected): Promise<Uint8Array> {
-  if (path === '-') return readStream(io.openStream(null), expected).catch((err: unknown) => rethrowAbout(err, 'stdin'));
+  if (path === '-')
+    return readStream(io.openStream(null), expected).catch((err: unknown) => rethrowAbout(err, 'stdin'));
   const local = isAbsolute(path) ? path : join(io.cwd, path);
   const stat = io.fs.stat(local);
   if (stat === null) throw new InputError('no such file', { subject: path });
   if (stat.kind === 'directory') throw new InputError(`${path} is a directory, not a profile file`);
-  if (stat.kind === 'other') return readStream(io.openStream(local), expected).catch((err: unknown) => rethrowAbout(err, path));
-  if (stat.size > expected.maxBytes) throw tooLarge(expected.what, stat.size, expected.maxBytes, expected.option).about(path);
+  if (stat.kind === 'other')
+    return readStream(io.openStream(local), expected).catch((err: unknown) => rethrowAbout(err, path));
+  if (stat.size > expected.maxBytes)
+    throw tooLarge(expected.what, stat.size, expected.maxBytes, expected.option).about(path);
   try {
     // Bounded again: a file may grow between stat and read.
     return io.fs.readFile(local, expected.maxBytes);
@@ -97,7 +105,12 @@ export function sourceName(path: string): string {
 export async function readBinary(path: string, io: Io, limits: Limits): Promise<Symbolizer> {
   if (path === '-') throw new UsageError('--binary takes a file, not stdin');
   const limit = { bytes: limits.binaryBytes, option: '--max-binary-size', what: 'the binary' };
-  const bytes = await readInput(path, io, { what: limit.what, maxBytes: limit.bytes, option: limit.option, checkHead: checkBinaryHead });
+  const bytes = await readInput(path, io, {
+    what: limit.what,
+    maxBytes: limit.bytes,
+    option: limit.option,
+    checkHead: checkBinaryHead,
+  });
   return inContext(path, () => symbolizerFor(isGzip(bytes) ? gunzip(bytes, limit) : bytes, limits));
 }
 
@@ -149,7 +162,10 @@ export async function loadProfile(
   const url = profileUrl(path);
   if (url === null) {
     const source = sourceName(path);
-    return { source, recovered: decodeProfile(source, await readInput(path, io, profileFile(inputs.limits)), inputs).recovered };
+    return {
+      source,
+      recovered: decodeProfile(source, await readInput(path, io, profileFile(inputs.limits)), inputs).recovered,
+    };
   }
   const source = requestUrl(url, { text: inputs.binary !== undefined, gc: urlOptions.gc === true });
   const bytes = await fetchProfile(source, io.fetch, {

@@ -226,5 +226,7 @@ export function colorAllowed(io: Io): boolean {
 export function outputWidth(io: Io): number | null {
   const columns = Number(io.env.COLUMNS);
   if (io.env.COLUMNS !== undefined && Number.isInteger(columns) && columns > 0) return Math.max(columns, 40);
-  return io.stdout.isTTY === true && io.stdout.columns !== undefined && io.stdout.columns > 0 ? io.stdout.columns : null;
+  return io.stdout.isTTY === true && io.stdout.columns !== undefined && io.stdout.columns > 0
+    ? io.stdout.columns
+    : null;
 }

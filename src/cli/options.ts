@@ -53,11 +53,37 @@ export function addLimitOptions(cmd: Command): Command {
   const count = (name: string, text: string, n: number) =>
     new Option(`${name} <n>`, text).argParser(parsePositive).default(n, String(n));
   return cmd
-    .addOption(size('--max-profile-size', 'refuse a profile larger than this once gunzipped (or a stdin or URL body past it)', DEFAULT_LIMITS.profileBytes))
-    .addOption(count('--max-stack-depth', 'refuse a profile with a deeper stack (Go records at most 1024 frames)', DEFAULT_LIMITS.stackDepth))
-    .addOption(size('--max-binary-size', 'refuse a --binary larger than this once gunzipped', DEFAULT_LIMITS.binaryBytes))
-    .addOption(size('--max-source-file-size', 'skip (and count) Go source files larger than this under --source-path', DEFAULT_LIMITS.sourceFileBytes))
-    .addOption(count('--max-source-files', 'stop listing --source-path after this many files, and say so', DEFAULT_LIMITS.sourceFiles));
+    .addOption(
+      size(
+        '--max-profile-size',
+        'refuse a profile larger than this once gunzipped (or a stdin or URL body past it)',
+        DEFAULT_LIMITS.profileBytes,
+      ),
+    )
+    .addOption(
+      count(
+        '--max-stack-depth',
+        'refuse a profile with a deeper stack (Go records at most 1024 frames)',
+        DEFAULT_LIMITS.stackDepth,
+      ),
+    )
+    .addOption(
+      size('--max-binary-size', 'refuse a --binary larger than this once gunzipped', DEFAULT_LIMITS.binaryBytes),
+    )
+    .addOption(
+      size(
+        '--max-source-file-size',
+        'skip (and count) Go source files larger than this under --source-path',
+        DEFAULT_LIMITS.sourceFileBytes,
+      ),
+    )
+    .addOption(
+      count(
+        '--max-source-files',
+        'stop listing --source-path after this many files, and say so',
+        DEFAULT_LIMITS.sourceFiles,
+      ),
+    );
 }
 
 export interface AnalyzeCliOptions extends ReportOptions, UrlOptions, LimitOptions {
@@ -135,8 +161,19 @@ export function addWatchOptions(cmd: Command): Command {
 
 export function addGateOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--max-growth <limit>', 'exit 1 when the map total of the sample type grew by more than this, last snapshot against the first: a size (5MiB, 512KB; B, KB, KiB, MB, MiB, GB, GiB) or a percentage (10%)'))
-    .addOption(new Option('--max-site-growth <limit>', 'exit 1 when any one site grew by more than this (same forms; growth from zero exceeds any percentage)'));
+    .addOption(
+      new Option(
+        '--max-growth <limit>',
+        'exit 1 when the map total of the sample type grew by more than this, last snapshot against the ' +
+          'first: a size (5MiB, 512KB; B, KB, KiB, MB, MiB, GB, GiB) or a percentage (10%)',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--max-site-growth <limit>',
+        'exit 1 when any one site grew by more than this (same forms; growth from zero exceeds any percentage)',
+      ),
+    );
 }
 
 export function addReportOptions(cmd: Command): Command {
@@ -151,31 +188,55 @@ export function addReportOptions(cmd: Command): Command {
     .addOption(
       new Option(
         '--source-path <dirs>',
-        'the Go source tree (":"-separated directories): reads each allocating line of a stock profile to tell map operations (default: names as they are, and the current directory)',
+        'the Go source tree (":"-separated directories): reads each allocating line of a stock profile to ' +
+          'tell map operations (default: names as they are, and the current directory)',
       ),
     )
-    .addOption(new Option('--trim-path <prefixes>', 'build path prefixes to cut from the profile\'s file names before looking under --source-path (":"-separated)'))
     .addOption(
-      new Option('--sample-index <type>', 'sample type to rank by, e.g. inuse_space, alloc_space, inuse_objects (default: the profile\'s default, else inuse_space)'),
-    )
-    .addOption(
-      new Option('--top <n>', `sites in the table and markdown (default: ${DEFAULT_TOP}; 0 = all); JSON and HTML list every site unless --top is given`).argParser(
-        parseTop,
+      new Option(
+        '--trim-path <prefixes>',
+        'build path prefixes to cut from the profile\'s file names before looking under --source-path (":"-separated)',
       ),
     )
-    .addOption(new Option('--granularity <g>', 'group map memory by owner source line or by owner function').choices(['line', 'function']).default('line'))
+    .addOption(
+      new Option(
+        '--sample-index <type>',
+        "sample type to rank by, e.g. inuse_space, alloc_space, inuse_objects (default: the profile's " +
+          'default, else inuse_space)',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--top <n>',
+        `sites in the table and markdown (default: ${DEFAULT_TOP}; 0 = all); JSON and HTML list every site ` +
+          `unless --top is given`,
+      ).argParser(parseTop),
+    )
+    .addOption(
+      new Option('--granularity <g>', 'group map memory by owner source line or by owner function')
+        .choices(['line', 'function'])
+        .default('line'),
+    )
     .addOption(
       new Option(
         '--owner <rule>',
-        'who owns a map: "app", the first frame of the program\'s own code (package main or its module), with the library it went through as via; "lib", the first frame outside the standard library',
+        'who owns a map: "app", the first frame of the program\'s own code (package main or its module), ' +
+          'with the library it went through as via; "lib", the first frame outside the standard library',
       )
         .choices(['app', 'lib'])
         .default('app'),
     )
-    .addOption(new Option('--focus <regex>', 'keep the sites whose owner function or file matches the regular expression'))
+    .addOption(
+      new Option('--focus <regex>', 'keep the sites whose owner function or file matches the regular expression'),
+    )
     .addOption(new Option('--format <format>', 'output format').choices([...FORMATS]).default('table'))
     .addOption(new Option('--json', 'same as --format json'))
-    .addOption(new Option('--no-color', 'no colours (they are off anyway when stdout is not a terminal, NO_COLOR is set, or with JSON)'));
+    .addOption(
+      new Option(
+        '--no-color',
+        'no colours (they are off anyway when stdout is not a terminal, NO_COLOR is set, or with JSON)',
+      ),
+    );
 }
 
 function parseCount(value: string): number {
@@ -204,7 +265,9 @@ function parsePositive(value: string): number {
 function parseSize(value: string): number {
   const bytes = sizeBytes(value);
   if (bytes === null || bytes < 1) {
-    throw new InvalidArgumentError('Expected a size: a number of bytes with an optional unit (B, KB, KiB, MB, MiB, GB, GiB).');
+    throw new InvalidArgumentError(
+      'Expected a size: a number of bytes with an optional unit (B, KB, KiB, MB, MiB, GB, GiB).',
+    );
   }
   return bytes;
 }

@@ -85,7 +85,8 @@ export async function printAnalyze(model: AnalyzeModel, options: ReportOptions, 
 export async function printDiff(model: DiffModel, options: ReportOptions, format: Format, io: Io): Promise<number> {
   io.stdout.write(await renderDiff(model, options, format, io));
   for (const note of model.notes) {
-    if (format === 'table' || note.code === 'ordered-by-arguments') io.stderr.write(`note: ${printable(note.message)}\n`);
+    if (format === 'table' || note.code === 'ordered-by-arguments')
+      io.stderr.write(`note: ${printable(note.message)}\n`);
   }
   for (const breach of model.breaches) io.stderr.write(`mapbloat: threshold exceeded: ${printable(breach)}\n`);
   return model.breaches.length > 0 ? 1 : 0;

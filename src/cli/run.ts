@@ -36,7 +36,9 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   let exitCode = 0;
   let commanderOutput = '';
   const program = new Command('mapbloat')
-    .description('Find the Go maps that hold your heap: map memory in pprof heap profiles, by the code that owns each map.')
+    .description(
+      'Find the Go maps that hold your heap: map memory in pprof heap profiles, by the code that owns each map.',
+    )
     .version(version)
     .exitOverride()
     .configureOutput({
@@ -54,15 +56,16 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
         addReportOptions(
           program
             .command('analyze')
-          .description('rank map memory in a heap profile by the code that owns each map')
-          .argument(
-            '<profile>',
-            'heap profile: pprof protobuf (gzipped or raw) or the legacy text form (?debug=1); "-" reads stdin; ' +
-              'a URL (http://host:port/debug/pprof/heap, or host:port) fetches it from the running program',
-          ),
+            .description('rank map memory in a heap profile by the code that owns each map')
+            .argument(
+              '<profile>',
+              'heap profile: pprof protobuf (gzipped or raw) or the legacy text form (?debug=1); "-" reads stdin; ' +
+                'a URL (http://host:port/debug/pprof/heap, or host:port) fetches it from the running program',
+            ),
+        ),
       ),
     ),
-  )).action(async (path: string, options: AnalyzeCliOptions) => {
+  ).action(async (path: string, options: AnalyzeCliOptions) => {
     exitCode = await analyzeCommand(path, options, io);
   });
 
@@ -72,14 +75,17 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
         addReportOptions(
           program
             .command('diff')
-          .description('compare heap profiles taken over time: which maps grew, which keep growing; gate CI on growth')
-          .argument(
-            '<profiles...>',
-            'two or more heap profiles (files or URLs, as for analyze); "-" reads one from stdin',
-          ),
+            .description(
+              'compare heap profiles taken over time: which maps grew, which keep growing; gate CI on growth',
+            )
+            .argument(
+              '<profiles...>',
+              'two or more heap profiles (files or URLs, as for analyze); "-" reads one from stdin',
+            ),
+        ),
       ),
     ),
-  )).action(async (paths: string[], options: DiffCliOptions) => {
+  ).action(async (paths: string[], options: DiffCliOptions) => {
     exitCode = await diffCommand(paths, options, io);
   });
 
@@ -88,20 +94,21 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       addUrlOptions(
         addReportOptions(
           addWatchOptions(
-          program
-            .command('watch')
-            .description(
-              'take heap profiles of a running Go program at intervals and diff them as they arrive; ' +
-                'gate a soak test on growth',
-            )
-            .argument(
-              '<url>',
-              "the program's heap profile: http(s)://host:port/debug/pprof/heap, or host:port (and a path)",
-            ),
+            program
+              .command('watch')
+              .description(
+                'take heap profiles of a running Go program at intervals and diff them as they arrive; ' +
+                  'gate a soak test on growth',
+              )
+              .argument(
+                '<url>',
+                "the program's heap profile: http(s)://host:port/debug/pprof/heap, or host:port (and a path)",
+              ),
+          ),
         ),
       ),
     ),
-  )).action(async (url: string, options: WatchCliOptions) => {
+  ).action(async (url: string, options: WatchCliOptions) => {
     exitCode = await watchCommand(url, options, io);
   });
 
@@ -111,12 +118,19 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       // `--help`, `help [command]`, `--version`: asked for, so a success.
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || (err.code === 'commander.help' && err.exitCode === 0)) return 0;
+      if (
+        err.code === 'commander.helpDisplayed' ||
+        err.code === 'commander.version' ||
+        (err.code === 'commander.help' && err.exitCode === 0)
+      )
+        return 0;
       if (err.code === 'commander.help' || err.code === 'commander.executeSubCommandAsync') {
         io.stderr.write(commanderOutput);
         return 2;
       }
-      io.stderr.write(`mapbloat: ${printable(err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '))} (see mapbloat --help)\n`);
+      io.stderr.write(
+        `mapbloat: ${printable(err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '))} (see mapbloat --help)\n`,
+      );
       return 2;
     }
     if (err instanceof MapbloatError) {
@@ -156,7 +170,11 @@ async function diffCommand(paths: readonly string[], options: DiffCliOptions, io
   const snapshots: Snapshot[] = [];
   for (const path of paths) {
     const { source, recovered } = await loadProfile(path, io, inputs, options);
-    snapshots.push(inContext(source, () => takeSnapshot(source, recovered, { granularity: options.granularity, owner: options.owner })));
+    snapshots.push(
+      inContext(source, () =>
+        takeSnapshot(source, recovered, { granularity: options.granularity, owner: options.owner }),
+      ),
+    );
   }
   return printDiff(diffReport(snapshots, q, gate), options, format, io);
 }

@@ -28,7 +28,10 @@ export function parseThreshold(option: string, text: string): Threshold {
   const m = /^(\d+(?:\.\d+)?)\s*([a-z%]*)$/i.exec(text.trim());
   const unit = m?.[2].toLowerCase() ?? '';
   if (m === null || (unit !== '' && unit !== '%' && !(unit in UNITS))) {
-    throw new UsageError(`${option} ${JSON.stringify(text)}: expected a size (e.g. 5MiB, 512KB, 1GB; units B, KB, KiB, MB, MiB, GB, GiB) or a percentage (e.g. 10%)`);
+    throw new UsageError(
+      `${option} ${JSON.stringify(text)}: expected a size (e.g. 5MiB, 512KB, 1GB; units B, KB, KiB, MB, MiB, ` +
+        `GB, GiB) or a percentage (e.g. 10%)`,
+    );
   }
   const n = Number(m[1]);
   if (unit === '%') return { kind: 'percent', value: n, text: `${m[1]}%` };
@@ -38,6 +41,9 @@ export function parseThreshold(option: string, text: string): Threshold {
 /** A size threshold is in bytes; it cannot limit an object count. */
 export function checkThresholdUnit(option: string, threshold: Threshold, type: ValueType): void {
   if (threshold.kind === 'amount' && type.unit !== 'bytes' && /[a-z]/i.test(threshold.text)) {
-    throw new UsageError(`${option} ${threshold.text} is a size in bytes, but ${type.type} is measured in ${type.unit}: give a plain number or a percentage`);
+    throw new UsageError(
+      `${option} ${threshold.text} is a size in bytes, but ${type.type} is measured in ${type.unit}: give a ` +
+        `plain number or a percentage`,
+    );
   }
 }

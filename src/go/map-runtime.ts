@@ -1,4 +1,3 @@
-
 /**
  * What a Go version's map runtime allocates besides the tables a map type describes, for sizing
  * a map from its heap objects. Sources: Debian's Go 1.19.8 and 1.23.5 sources, cited file:line;
@@ -64,7 +63,15 @@ const RUNTIMES: ReadonlyArray<{ readonly minors: readonly [number, number]; read
   // maps.maxTableCapacity 1024, maps.maxAvgGroupLoad 7.
   {
     minors: [24, 24],
-    runtime: { impl: 'swiss', headerSize: 48, tableSize: 32, groupSlots: 8, maxTableCapacity: 1024, maxLoad: 7 / 8, mallocHeaders: true },
+    runtime: {
+      impl: 'swiss',
+      headerSize: 48,
+      tableSize: 32,
+      groupSlots: 8,
+      maxTableCapacity: 1024,
+      maxLoad: 7 / 8,
+      mallocHeaders: true,
+    },
   },
 ];
 

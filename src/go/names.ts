@@ -7,11 +7,22 @@ import type { Phase } from './phase.js';
  * names; every other module asks here.
  */
 
-const MAP_FRAME =
-  /^(runtime\.(makemap|makemap64|makemap_small|makemap_slow|makeBucketArray|mapassign|mapassign_fast32|mapassign_fast32ptr|mapassign_fast64|mapassign_fast64ptr|mapassign_faststr|hashGrow|growWork|growWork_fast32|growWork_fast64|growWork_faststr|evacuate|evacuate_fast32|evacuate_fast64|evacuate_faststr|\(\*hmap\)\.newoverflow|\(\*hmap\)\.createOverflow|mapclone|mapclone2|moveToBmap|reflect_makemap|reflect_mapassign|reflect_mapassign_faststr)|internal\/runtime\/maps\..+|reflect\.(makemap|mapassign0?|mapassign_faststr0?)|maps\.clone)$/;
+// Go ≤ 1.23's hmap (and Go 1.24 built with GOEXPERIMENT=noswissmap), with the reflect entry points
+// the runtime publishes by linkname; Go ≥ 1.24's Swiss tables are all of internal/runtime/maps.
+const MAP_FRAMES = new Set([
+  ...['makemap', 'makemap64', 'makemap_small', 'makemap_slow', 'makeBucketArray', 'mapclone', 'mapclone2', 'moveToBmap']
+    .concat(['mapassign', 'mapassign_fast32', 'mapassign_fast32ptr', 'mapassign_fast64', 'mapassign_fast64ptr'])
+    .concat(['mapassign_faststr', 'hashGrow', '(*hmap).newoverflow', '(*hmap).createOverflow'])
+    .concat(['growWork', 'growWork_fast32', 'growWork_fast64', 'growWork_faststr'])
+    .concat(['evacuate', 'evacuate_fast32', 'evacuate_fast64', 'evacuate_faststr'])
+    .concat(['reflect_makemap', 'reflect_mapassign', 'reflect_mapassign_faststr'])
+    .map((name) => `runtime.${name}`),
+  ...['makemap', 'mapassign', 'mapassign0', 'mapassign_faststr', 'mapassign_faststr0'].map((name) => `reflect.${name}`),
+  'maps.clone',
+]);
 
 export function isMapFrame(fn: string): boolean {
-  return MAP_FRAME.test(fn) || isInferredMapFrame(fn);
+  return MAP_FRAMES.has(fn) || (fn.length > SWISS.length && fn.startsWith(SWISS)) || isInferredMapFrame(fn);
 }
 
 /**
@@ -45,7 +56,9 @@ export function isLinknamedMapFrame(fn: string): boolean {
  * makemap*, m[k] = v to mapassign*, maps.Clone to mapclone).
  */
 export function isMapEntryPoint(fn: string): boolean {
-  return /^runtime\.(mapassign(_fast32|_fast32ptr|_fast64|_fast64ptr|_faststr)?|makemap(64|_small)?|mapclone2?)$/.test(fn);
+  return /^runtime\.(mapassign(_fast32|_fast32ptr|_fast64|_fast64ptr|_faststr)?|makemap(64|_small)?|mapclone2?)$/.test(
+    fn,
+  );
 }
 
 const SWISS = 'internal/runtime/maps.';
@@ -93,8 +106,16 @@ export function isAllocatorFrame(fn: string): boolean {
   return ALLOCATOR.test(fn) || (fn.startsWith(SWISS) && isMapFrame(fn)) || isInferredMapFrame(fn);
 }
 
-const ALLOCATOR =
-  /^runtime\.(mallocgc\w*|newobject|newarray|makeslice(64|copy)?|growslice|makemap(64|_small|_slow)?|makeBucketArray|\(\*hmap\)\.(newoverflow|createOverflow)|hashGrow|growWork\w*|evacuate\w*|mapassign\w*|mapclone2?|moveToBmap|makechan(64)?|rawstring\w*|rawbyteslice|rawruneslice|concatstring\w*|slicebytetostring|slicerunetostring|stringtoslicebyte|stringtoslicerune|intstring|convT\w*|unsafe_New(Array)?)$/;
+const ALLOCATOR = new RegExp(
+  '^runtime\\.(' +
+    ['mallocgc\\w*', 'newobject', 'newarray', 'makeslice(64|copy)?', 'growslice', 'makechan(64)?', 'unsafe_New(Array)?']
+      .concat(['makemap(64|_small|_slow)?', 'makeBucketArray', '\\(\\*hmap\\)\\.(newoverflow|createOverflow)'])
+      .concat(['hashGrow', 'growWork\\w*', 'evacuate\\w*', 'mapassign\\w*', 'mapclone2?', 'moveToBmap'])
+      .concat(['rawstring\\w*', 'rawbyteslice', 'rawruneslice', 'concatstring\\w*', 'intstring', 'convT\\w*'])
+      .concat(['slicebytetostring', 'slicerunetostring', 'stringtoslicebyte', 'stringtoslicerune'])
+      .join('|') +
+    ')$',
+);
 
 /** Go runtime code, which is never a site (§5). "runtime/pprof." is not runtime code. */
 export function isRuntimeFunction(fn: string): boolean {

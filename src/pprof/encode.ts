@@ -17,7 +17,6 @@ import type { Func, Location, Mapping, Profile, ValueType } from './profile.js';
 /** A sample's string labels, e.g. [["phase", "grow"], ["evidence", "binary"]]. */
 export type SampleLabels = ReadonlyArray<readonly [key: string, value: string]>;
 
-
 /**
  * Profile → an uncompressed protobuf Profile message (proto/profile.proto), the inverse of
  * decodeProtobuf. Deterministic, so that an export can be compared byte for byte: locations are

@@ -9,8 +9,7 @@ import { parseHeapText, type TextHeapProfile } from './text.js';
 
 /** What a profile file turned out to be: told apart by content, never by name. */
 export type DecodedInput =
-  | { readonly kind: 'protobuf'; readonly profile: Profile }
-  | { readonly kind: 'text'; readonly text: TextHeapProfile };
+  { readonly kind: 'protobuf'; readonly profile: Profile } | { readonly kind: 'text'; readonly text: TextHeapProfile };
 
 /** A Go heap profile, or an error that says what the bytes are instead. */
 export function decodeInput(bytes: Uint8Array, limits: Partial<Limits> = {}): DecodedInput {

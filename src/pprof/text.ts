@@ -188,7 +188,9 @@ class RecordParser {
     // 1 − e^(−size/rate) is 0 in float64 when the rate dwarfs the size: Go's scale is then +Inf,
     // and no int64 (what a protobuf profile holds) is the count.
     if (!values.every((v) => v < MAX_SCALED)) {
-      throw new DecodeError(`corrupt text heap profile: line ${n} scales past 2^63 at the sampling rate heap/${this.sampling}`);
+      throw new DecodeError(
+        `corrupt text heap profile: line ${n} scales past 2^63 at the sampling rate heap/${this.sampling}`,
+      );
     }
     if (this.rate <= 1) {
       // Exact where the value is the raw count: scaleHeapSample makes a pair with a zero [0, 0].

@@ -10,7 +10,9 @@ import type { NoteJson } from './schema.js';
 export function adviceFor(site: Pick<MapSite, 'shape'>): NoteJson[] {
   const shape = site.shape;
   if (shape === null) return [];
-  return [presize(shape), neverShrinks(shape), manyMaps(shape), indirect(shape)].filter((a): a is NoteJson => a !== null);
+  return [presize(shape), neverShrinks(shape), manyMaps(shape), indirect(shape)].filter(
+    (a): a is NoteJson => a !== null,
+  );
 }
 
 const MiB = 1024 ** 2;
@@ -38,14 +40,18 @@ function hint(n: number, up: boolean): string {
  */
 function presize(shape: MapShape): NoteJson | null {
   const largest = shape.tables[0];
-  if (largest === undefined || shape.entries === null || shape.growths < 3 || shape.garbage < GARBAGE_WORTH) return null;
+  if (largest === undefined || shape.entries === null || shape.growths < 3 || shape.garbage < GARBAGE_WORTH)
+    return null;
   const hmap = shape.type.impl === 'hmap';
   const tables = shape.tables.reduce((sum, t) => sum + t.count, 0);
   const grew = hmap
     ? `grew ${shape.growths} times to 2^${largest.B} buckets`
     : `grew to ${formatCount(shape.slots)} slots in ${formatCount(tables)} ${tables === 1 ? 'table' : 'tables'}`;
   const n = hmap ? hint(shape.entries.min, true) : hint(shape.entries.max, false);
-  return { code: 'presize', message: `${grew}: make(${typeText(shape)}, ${n}) would save ${formatBytes(shape.garbage)} of garbage` };
+  return {
+    code: 'presize',
+    message: `${grew}: make(${typeText(shape)}, ${n}) would save ${formatBytes(shape.garbage)} of garbage`,
+  };
 }
 
 /** A big table: it stays that big whatever is deleted from it. */
@@ -56,10 +62,15 @@ function neverShrinks(shape: MapShape): NoteJson | null {
   const full = shape.type.impl === 'swiss' && largest.slots === 1024;
   const bytes = full ? largest.bytes * largest.count : largest.bytes;
   if (bytes < BIG_TABLE) return null;
-  const sized = shape.entries.min > 1000 ? `sized for ≥ ${formatCount(shape.entries.min)} entries` : `of ${formatCount(shape.slots)} slots`;
+  const sized =
+    shape.entries.min > 1000
+      ? `sized for ≥ ${formatCount(shape.entries.min)} entries`
+      : `of ${formatCount(shape.slots)} slots`;
   return {
     code: 'never-shrinks',
-    message: `table ${sized} (${formatBytes(bytes)}): Go maps never shrink — if entries were deleted, copy the survivors into a new map`,
+    message:
+      `table ${sized} (${formatBytes(bytes)}): Go maps never shrink — if entries were deleted, copy the ` +
+      `survivors into a new map`,
   };
 }
 
@@ -67,13 +78,18 @@ function neverShrinks(shape: MapShape): NoteJson | null {
 function manyMaps(shape: MapShape): NoteJson | null {
   const small = shape.tables.find((t) => t.B === 0 && t.slots === 8);
   if (shape.maps >= MANY) {
-    return { code: 'many-maps', message: `${formatCount(shape.maps)} maps made on this line are alive, each with its own header` };
+    return {
+      code: 'many-maps',
+      message: `${formatCount(shape.maps)} maps made on this line are alive, each with its own header`,
+    };
   }
   if (small !== undefined && small.count >= MANY) {
     const what = shape.type.impl === 'hmap' ? 'first buckets' : 'groups';
     return {
       code: 'many-maps',
-      message: `${formatCount(small.count)} maps of ≤ 8 entries filled on this line: ${formatBytes(small.bytes * small.count)} of ${what}`,
+      message:
+        `${formatCount(small.count)} maps of ≤ 8 entries filled on this line: ` +
+        `${formatBytes(small.bytes * small.count)} of ${what}`,
     };
   }
   return null;
@@ -85,7 +101,10 @@ function indirect(shape: MapShape): NoteJson | null {
   const elem = shape.type.elem === null ? 'the elem type' : shape.type.elem;
   return {
     code: 'indirect-values',
-    message: `${elem} is over 128 bytes, so every entry holds it in an object of its own (${formatCount(shape.indirect.count)}, ${formatBytes(shape.indirect.bytes)}); a pointer or a smaller elem type avoids them`,
+    message:
+      `${elem} is over 128 bytes, so every entry holds it in an object of its own ` +
+      `(${formatCount(shape.indirect.count)}, ${formatBytes(shape.indirect.bytes)}); a pointer or a smaller ` +
+      `elem type avoids them`,
   };
 }
 
@@ -104,7 +123,8 @@ export function diffAdviceFor(site: { readonly shapes: ReadonlyArray<MapShape | 
     const message = hmap
       ? after.tables[0].B === before.tables[0].B + 1
         ? `table doubled between snapshot ${s} and ${s + 1} (2^${before.tables[0].B} to 2^${after.tables[0].B} buckets)`
-        : `table grew between snapshot ${s} and ${s + 1}, from 2^${before.tables[0].B} to 2^${after.tables[0].B} buckets`
+        : `table grew between snapshot ${s} and ${s + 1}, from 2^${before.tables[0].B} to ` +
+          `2^${after.tables[0].B} buckets`
       : `tables grew between snapshot ${s} and ${s + 1}, from ${formatCount(was)} to ${formatCount(now)} slots`;
     out.push({ code: 'table-grew', message });
   }

@@ -7,7 +7,20 @@ import type { ValueType } from '../pprof/profile.js';
 import type { SourceStats } from '../source/index.js';
 import type { SourcePlace } from '../source/resolve.js';
 import { LAST_RESORT, type FitSpec } from './fit.js';
-import { printable, displayFunction, shortFile, shortFunction, tinyFile, formatBytes, formatCount, formatPercentRounded, formatShare, formatTime, formatValue } from './format.js';
+import {
+  printable,
+  displayFunction,
+  shortFile,
+  shortFunction,
+  tinyFile,
+  formatBytes,
+  formatCount,
+  formatPercentRounded,
+  formatShare,
+  formatTime,
+  formatValue,
+  siteLocation,
+} from './format.js';
 import type { AnalyzeModel } from './model.js';
 import { formatDelta, plural, sitesShown } from './phrases.js';
 import type { NoteJson } from './schema.js';
@@ -126,16 +139,23 @@ export function analyzeView({ result, notes }: AnalyzeModel): AnalyzeView {
     .map((name) => types.findIndex((t) => t.type === name))
     .filter((i) => i >= 0 && i !== sampleIndex);
 
+  const unsymbolized = attribution.runtimeFrames === 'unsymbolized';
+  const mapValue = `${atLeast}${formatValue(map, selected.unit)}`;
+  const mapShare = `${atLeast}${formatShare(map, heap)}`;
+  const sites = plural(result.siteCount, 'site');
+  const why = unsymbolized ? 'the profile has no function names' : 'the runtime frames are hidden in this profile';
+  const evidence = hidden ? `, ${hiddenSource(result)} (see the note)` : '';
   const mapsLine =
     visibility === 'none'
-      ? `not visible: ${attribution.runtimeFrames === 'unsymbolized' ? 'the profile has no function names' : 'the runtime frames are hidden in this profile'} (see the note)`
-      : `${atLeast}${formatValue(map, selected.unit)} (${atLeast}${formatShare(map, heap)} of ${heapWord}) in ${plural(result.siteCount, 'site')}` +
-        (hidden ? `, ${hiddenSource(result)} (see the note)` : '');
+      ? `not visible: ${why} (see the note)`
+      : `${mapValue} (${mapShare} of ${heapWord}) in ${sites}${evidence}`;
 
+  const heapValue = formatValue(heap, selected.unit);
+  const whyNot = unsymbolized ? 'it has no function names' : 'its runtime frames are hidden';
   const headline =
     visibility === 'none'
-      ? `Map memory is not visible in this profile: ${attribution.runtimeFrames === 'unsymbolized' ? 'it has no function names' : 'its runtime frames are hidden'} (${heapWord} ${selected.type} ${formatValue(heap, selected.unit)})`
-      : `Maps hold ${atLeast}${formatValue(map, selected.unit)} of ${formatValue(heap, selected.unit)} ${heapWord} ${selected.type} (${atLeast}${formatShare(map, heap)}) in ${plural(result.siteCount, 'site')}`;
+      ? `Map memory is not visible in this profile: ${whyNot} (${heapWord} ${selected.type} ${heapValue})`
+      : `Maps hold ${mapValue} of ${heapValue} ${heapWord} ${selected.type} (${mapShare}) in ${sites}`;
 
   const showVia = result.sites.some((site) => site.via !== null);
   const showEvidence = result.sites.some((site) => site.evidence !== 'frames');
@@ -173,7 +193,7 @@ export function analyzeView({ result, notes }: AnalyzeModel): AnalyzeView {
     advice: result.sites.flatMap((site) =>
       adviceFor(site).map((a) => ({
         rank: String(site.rank),
-        where: `${displayFunction(site.function)} ${printable(site.line === null ? site.file : `${site.file}:${site.line}`)}`,
+        where: `${displayFunction(site.function)} ${printable(siteLocation(site))}`,
         message: printable(a.message),
       })),
     ),
@@ -182,7 +202,7 @@ export function analyzeView({ result, notes }: AnalyzeModel): AnalyzeView {
       rank: String(site.rank),
       function: displayFunction(site.function),
       shortFunction: shortFunction(site.function),
-      location: printable(site.line === null ? site.file : `${site.file}:${site.line}`),
+      location: printable(siteLocation(site)),
       tableLocation: tableLocation(site),
       values: [
         formatValue(site.values[sampleIndex], selected.unit),
@@ -206,11 +226,18 @@ export function analyzeView({ result, notes }: AnalyzeModel): AnalyzeView {
 export function ownerLine({ ownerRule, mainModule }: Pick<Attribution, 'ownerRule' | 'mainModule'>): string | null {
   if (mainModule === null) return null;
   if (ownerRule === 'lib') return 'the first frame outside the standard library (--owner lib)';
-  const what = mainModule.path === null ? 'package main and the files outside the module cache and vendor/' : `package main and ${printable(mainModule.path)}`;
+  const what =
+    mainModule.path === null
+      ? 'package main and the files outside the module cache and vendor/'
+      : `package main and ${printable(mainModule.path)}`;
   return `the first frame of own code: ${what} (from ${OWNER_SOURCES[mainModule.source]})`;
 }
 
-const OWNER_SOURCES = { 'build-info': "the binary's build info", 'go.mod': 'go.mod', 'file-names': "the profile's file names" } as const;
+const OWNER_SOURCES = {
+  'build-info': "the binary's build info",
+  'go.mod': 'go.mod',
+  'file-names': "the profile's file names",
+} as const;
 
 /** Whether a map total is only what could be seen: more may hide behind the runtime's frames. */
 export function isLowerBound(visibility: MapVisibility): boolean {
@@ -238,11 +265,13 @@ export function shapeCell(shape: MapShape, short = false): string {
   const count = shape.tables.reduce((sum, t) => sum + t.count, 0);
   // A lower bound far below the upper one (a Swiss table's: deleted slots count as used) says little.
   const { min, max } = shape.entries ?? { min: 0, max: 0 };
-  const bounds = shape.entries === null ? null : `${min > 0 && 4 * min >= max ? `${compact(min)}–` : '≤ '}${compact(max)} entries`;
+  const bounds =
+    shape.entries === null ? null : `${min > 0 && 4 * min >= max ? `${compact(min)}–` : '≤ '}${compact(max)} entries`;
   if (short && bounds !== null) return bounds;
   const entries = bounds === null ? '' : ` · ${bounds}`;
   if (largest.B === 0) return `${formatCount(count)} × 1 ${unit}${count === 1 ? entries : ''}`;
-  if (shape.type.impl === 'swiss' && count > 1 && largest.slots === 1024) return `${formatCount(count)} tables · ${compact(shape.slots)} slots${entries}`;
+  if (shape.type.impl === 'swiss' && count > 1 && largest.slots === 1024)
+    return `${formatCount(count)} tables · ${compact(shape.slots)} slots${entries}`;
   const size = shape.type.impl === 'hmap' ? `2^${largest.B} buckets` : `2^${largest.B} groups`;
   return count === 1 ? `${size}${entries}` : `${formatCount(count)} tables, largest ${size}`;
 }
@@ -268,22 +297,39 @@ const PLACES: ReadonlyArray<readonly [SourcePlace, string]> = [
 /** "12 of 14 lines found in 3 files under ./src (10 in the tree, 2 in the module cache); not found: a.go" */
 function sourcesLine(stats: SourceStats): string {
   const lines = stats.resolvedLines + stats.unresolvedLines;
-  const places = PLACES.flatMap(([place, name]) => (stats.resolvedLinesByPlace[place] > 0 ? [`${stats.resolvedLinesByPlace[place]} ${name}`] : []));
-  const where = places.length > 1 || (places.length === 1 && stats.resolvedLinesByPlace.tree === 0) ? ` (${places.join(', ')})` : '';
-  const found = `${stats.resolvedLines} of ${plural(lines, 'profile line')} found in ${plural(stats.resolvedFiles, 'file')} under ${stats.roots.join(', ')}${where}`;
+  const places = PLACES.flatMap(([place, name]) =>
+    stats.resolvedLinesByPlace[place] > 0 ? [`${stats.resolvedLinesByPlace[place]} ${name}`] : [],
+  );
+  const where =
+    places.length > 1 || (places.length === 1 && stats.resolvedLinesByPlace.tree === 0)
+      ? ` (${places.join(', ')})`
+      : '';
+  const files = plural(stats.resolvedFiles, 'file');
+  const roots = stats.roots.join(', ');
+  const found = `${stats.resolvedLines} of ${plural(lines, 'profile line')} found in ${files} under ${roots}${where}`;
   if (stats.unresolvedFiles.length === 0) return `${found}${skippedText(stats)}`;
   const shown = stats.unresolvedFiles.slice(0, 3).join(', ');
   const more = stats.unresolvedFiles.length > 3 ? ` (+${stats.unresolvedFiles.length - 3} more)` : '';
-  const std = stats.unresolvedStdLines > 0 ? `; ${plural(stats.unresolvedStdLines, 'line')} of the standard library need $GOROOT/src on the path` : '';
+  const std =
+    stats.unresolvedStdLines > 0
+      ? `; ${plural(stats.unresolvedStdLines, 'line')} of the standard library need $GOROOT/src on the path`
+      : '';
   return `${found}; not found: ${shown}${more}${std}${skippedText(stats)}`;
 }
 
 /** What the tree walk passed over, with the option that would let it in. */
 function skippedText({ skipped }: SourceStats): string {
   return [
-    ...(skipped.tooLarge > 0 ? [`; ${plural(skipped.tooLarge, 'file')} over --max-source-file-size (${formatBytes(skipped.fileLimit)}) skipped`] : []),
+    ...(skipped.tooLarge > 0
+      ? [
+          `; ${plural(skipped.tooLarge, 'file')} over --max-source-file-size (${formatBytes(skipped.fileLimit)})` +
+            ' skipped',
+        ]
+      : []),
     ...(skipped.unreadable > 0 ? [`; ${plural(skipped.unreadable, 'file')} could not be read`] : []),
-    ...(skipped.walkStopped ? [`; listing stopped at --max-source-files (${skipped.walkLimit.toLocaleString('en-US')} files)`] : []),
+    ...(skipped.walkStopped
+      ? [`; listing stopped at --max-source-files (${skipped.walkLimit.toLocaleString('en-US')} files)`]
+      : []),
   ].join('');
 }
 
@@ -307,7 +353,11 @@ function memStatsLine(result: AnalyzeResult): string | null {
 }
 
 /** A site's location for a terminal: module-relative, or its last directory and file. */
-export function tableLocation(site: { readonly file: string; readonly function: string; readonly line: number | null }): Shortened {
+export function tableLocation(site: {
+  readonly file: string;
+  readonly function: string;
+  readonly line: number | null;
+}): Shortened {
   const line = site.line === null ? '' : `:${site.line}`;
   return { full: `${shortFile(site.file, site.function)}${line}`, short: `${tinyFile(site.file)}${line}` };
 }
@@ -319,7 +369,11 @@ export function tableLocation(site: { readonly file: string; readonly function: 
  */
 function phaseSplit(site: RankedSite, types: readonly ValueType[], sampleIndex: number, short = false): string {
   let basis = sampleIndex;
-  if (site.values[basis] === 0) basis = Math.max(0, types.findIndex((t) => t.type === 'alloc_space'));
+  if (site.values[basis] === 0)
+    basis = Math.max(
+      0,
+      types.findIndex((t) => t.type === 'alloc_space'),
+    );
   const total = site.values[basis];
   if (total === 0) return '';
   const parts = PHASE_DISPLAY_ORDER.flatMap((phase) => {
@@ -328,7 +382,8 @@ function phaseSplit(site: RankedSite, types: readonly ValueType[], sampleIndex: 
   });
   const largest = parts.reduce((a, b) => (b.v > a.v ? b : a));
   const shown = short ? parts.filter((p) => p.v * 100 >= total) : parts;
-  const split = short && shown.length > 2 ? `${largest.text} · …` : shown.map((p) => p.text).join(' · ') || largest.text;
+  const split =
+    short && shown.length > 2 ? `${largest.text} · …` : shown.map((p) => p.text).join(' · ') || largest.text;
   if (basis === sampleIndex) return split;
   return short ? `${split} (alloc)` : `${split} (of ${types[basis].type})`;
 }
@@ -337,7 +392,9 @@ function footer(result: AnalyzeResult): string {
   const { attribution, sampleIndex, profile } = result;
   const type = profile.sampleTypes[sampleIndex].type;
   if (result.siteCount === 0) {
-    return attribution.runtimeFrames === 'present' ? 'no map sites: nothing in this profile passes through map runtime code' : 'no map sites visible in this profile';
+    return attribution.runtimeFrames === 'present'
+      ? 'no map sites: nothing in this profile passes through map runtime code'
+      : 'no map sites visible in this profile';
   }
   const which = sitesShown(result.sites.length, result.matchedCount, result.siteCount, result.focus);
   if (result.sites.length === 0) return which;

@@ -2,7 +2,7 @@ import type { Gate } from '../analysis/gate.js';
 import { diffAdviceFor } from './advice.js';
 import { LAST_RESORT } from './fit.js';
 import { FIT, isLowerBound, tableLocation, type Column, type Shortened } from './analyze-view.js';
-import { printable, displayFunction, formatTime, formatValue, shortFunction } from './format.js';
+import { printable, displayFunction, formatTime, formatValue, shortFunction, siteLocation } from './format.js';
 import type { DiffModel } from './model.js';
 import { formatDelta, formatDeltaPercent, plural, sitesShown, sparkline } from './phrases.js';
 import type { NoteJson } from './schema.js';
@@ -15,7 +15,12 @@ export interface DiffView {
   /** "heap inuse_space +30.1 MiB (+380.2%)" */
   readonly heapSummary: string;
   readonly orderedBy: string;
-  readonly snapshots: ReadonlyArray<{ readonly source: string; readonly time: string; readonly maps: string; readonly heap: string }>;
+  readonly snapshots: ReadonlyArray<{
+    readonly source: string;
+    readonly time: string;
+    readonly maps: string;
+    readonly heap: string;
+  }>;
   readonly columns: readonly Column[];
   readonly rows: ReadonlyArray<{
     readonly rank: string;
@@ -64,10 +69,18 @@ export function diffView({ diff, gate, notes, breaches }: DiffModel): DiffView {
   const showVia = diff.sites.some((s) => s.via !== null);
   const visibility = diff.snapshots.map((s) => s.attribution.visibility);
   const hidden = visibility.map((v) => v === 'none');
-  const inferred = visibility.includes('inferred') ? ', inferred from the source' : visibility.includes('partial') ? ', linknamed frames only' : '';
+  const inferred = visibility.includes('inferred')
+    ? ', inferred from the source'
+    : visibility.includes('partial')
+      ? ', linknamed frames only'
+      : '';
+  const hiddenIn = hidden.every(Boolean)
+    ? 'every snapshot'
+    : `snapshot ${hidden.flatMap((h, i) => (h ? [i + 1] : [])).join(', ')}`;
   const mapSummary = hidden.some(Boolean)
-    ? `map ${type.type} not visible: runtime frames hidden in ${hidden.every(Boolean) ? 'every snapshot' : `snapshot ${hidden.flatMap((h, i) => (h ? [i + 1] : [])).join(', ')}`} (see the note)`
-    : `map ${type.type} ${formatDelta(mapDelta, type)} (${formatDeltaPercent(mapFirst, mapDelta)}) over ${n} snapshots${inferred}` +
+    ? `map ${type.type} not visible: runtime frames hidden in ${hiddenIn} (see the note)`
+    : `map ${type.type} ${formatDelta(mapDelta, type)} (${formatDeltaPercent(mapFirst, mapDelta)}) over ${n} ` +
+      `snapshots${inferred}` +
       (n >= 3 ? `; ${plural(rising, 'site')} rising` : '');
 
   return {
@@ -78,7 +91,9 @@ export function diffView({ diff, gate, notes, breaches }: DiffModel): DiffView {
     snapshots: diff.snapshots.map((s, i) => ({
       source: printable(s.source),
       time: formatTime(s.profile.timeNanos),
-      maps: hidden[i] ? 'not visible' : `${isLowerBound(visibility[i]) ? '≥ ' : ''}${formatValue(diff.totals.map[i][t], type.unit)}`,
+      maps: hidden[i]
+        ? 'not visible'
+        : `${isLowerBound(visibility[i]) ? '≥ ' : ''}${formatValue(diff.totals.map[i][t], type.unit)}`,
       heap: formatValue(diff.totals.heap[i][t], type.unit),
     })),
     columns: [
@@ -97,14 +112,19 @@ export function diffView({ diff, gate, notes, breaches }: DiffModel): DiffView {
       rank: String(site.rank),
       function: displayFunction(site.function),
       shortFunction: shortFunction(site.function),
-      location: printable(site.line === null ? site.file : `${site.file}:${site.line}`),
+      location: printable(siteLocation(site)),
       tableLocation: tableLocation(site),
       first: formatValue(site.series[0][t], type.unit),
       last: formatValue(site.series[n - 1][t], type.unit),
       delta: formatDelta(site.delta[t], type),
       percent: formatDeltaPercent(site.series[0][t], site.delta[t]),
       spark: sparkline(site.series.map((v) => v[t])),
-      status: site.trend === null ? site.status : site.status === 'new' || site.status === 'gone' ? `${site.trend} (${site.status})` : site.trend,
+      status:
+        site.trend === null
+          ? site.status
+          : site.status === 'new' || site.status === 'gone'
+            ? `${site.trend} (${site.status})`
+            : site.trend,
       via: site.via === null ? '' : shortFunction(site.via),
       fullVia: site.via === null ? '' : displayFunction(site.via),
     })),
@@ -112,11 +132,14 @@ export function diffView({ diff, gate, notes, breaches }: DiffModel): DiffView {
     advice: diff.sites.flatMap((site) =>
       diffAdviceFor(site).map((a) => ({
         rank: String(site.rank),
-        where: `${displayFunction(site.function)} ${printable(site.line === null ? site.file : `${site.file}:${site.line}`)}`,
+        where: `${displayFunction(site.function)} ${printable(siteLocation(site))}`,
         message: a.message,
       })),
     ),
-    footer: diff.siteCount === 0 ? 'no map sites in any snapshot' : sitesShown(diff.sites.length, diff.matched.length, diff.siteCount, diff.focus),
+    footer:
+      diff.siteCount === 0
+        ? 'no map sites in any snapshot'
+        : sitesShown(diff.sites.length, diff.matched.length, diff.siteCount, diff.focus),
     breaches: breaches.map(printable),
     verdict: limits(gate).length === 0 ? null : { pass: gate.breaches.length === 0, limits: limits(gate).join(', ') },
     notes: notes.map((n) => ({ ...n, message: printable(n.message) })),

@@ -71,21 +71,31 @@ export function fitColumns(
         }
         // The short forms first, whole; then "…" in the middle.
         const alternative = short[widest];
-        max[widest] = max[widest] === natural[widest] && alternative !== undefined && alternative < max[widest] ? alternative : max[widest] - 1;
+        max[widest] =
+          max[widest] === natural[widest] && alternative !== undefined && alternative < max[widest]
+            ? alternative
+            : max[widest] - 1;
       }
     }
     return fits() ? { keep, max } : null;
   };
   const tries: Array<[ReadonlySet<number>, 'natural' | 'min' | 'floor']> = [[new Set(), 'natural']];
-  for (let k = 1; k <= early.length; k++) tries.push([new Set(early.slice(0, k)), 'natural'], [new Set(early.slice(0, k)), 'min']);
+  for (let k = 1; k <= early.length; k++)
+    tries.push([new Set(early.slice(0, k)), 'natural'], [new Set(early.slice(0, k)), 'min']);
   tries.push([new Set(early), 'floor']);
-  for (let k = early.length + 1; k <= ranks.length; k++) tries.push([new Set(ranks.slice(0, k)), 'min'], [new Set(ranks.slice(0, k)), 'floor']);
+  for (let k = early.length + 1; k <= ranks.length; k++)
+    tries.push([new Set(ranks.slice(0, k)), 'min'], [new Set(ranks.slice(0, k)), 'floor']);
   for (const [dropped, bound] of tries) {
     const fit = attempt(dropped, bound);
     if (fit !== null) return fit;
   }
   // Nothing fits (a terminal narrower than the essentials): the narrowest layout there is.
-  return attempt(new Set(ranks), 'floor') ?? { keep: specs.map((s) => s.drop === undefined), max: specs.map((s, i) => s.shrink?.floor ?? natural[i]) };
+  return (
+    attempt(new Set(ranks), 'floor') ?? {
+      keep: specs.map((s) => s.drop === undefined),
+      max: specs.map((s, i) => s.shrink?.floor ?? natural[i]),
+    }
+  );
 }
 
 /** Text cut to `max` characters with "…" in the middle: the end of a name or path tells most. */

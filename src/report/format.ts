@@ -16,7 +16,10 @@ export function formatBytes(n: number): string {
   return `${sign}${v.toFixed(1)} ${BYTE_UNITS[u]}`;
 }
 
-/** A count with thousands separators; "≈" from 2^53, where a double's digits are not the count's (JSON has them exactly). */
+/**
+ * A count with thousands separators; "≈" from 2^53, where a double's digits are not the count's
+ * (JSON has them exactly).
+ */
 export function formatCount(n: number): string {
   return `${Math.abs(n) >= 2 ** 53 ? '≈' : ''}${n.toLocaleString('en-US')}`;
 }
@@ -48,6 +51,11 @@ export function formatTime(timeNanos: number): string {
   return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
+/** A site's file and line ("main.go:45"), or its file alone with --granularity function. */
+export function siteLocation(site: { readonly file: string; readonly line: number | null }): string {
+  return site.line === null ? site.file : `${site.file}:${site.line}`;
+}
+
 /** A function name for display: generic shape arguments shortened, as Go prints them. */
 export function displayFunction(name: string): string {
   return printable(printName(name));
@@ -59,7 +67,10 @@ export function displayFunction(name: string): string {
  * paths have none; a crafted profile may.
  */
 export function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return text.replace(
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
 }
 
 /**

@@ -8,7 +8,18 @@ import { PHASE_DISPLAY_ORDER } from '../go/phase.js';
 import type { ValueType } from '../pprof/profile.js';
 import type { SourceStats } from '../source/index.js';
 import type { AnalyzeModel, DiffModel } from './model.js';
-import type { AnalyzeJson, DiffJson, DiffSiteJson, MemStatsJson, ProfileJson, ShapeJson, SiteJson, SiteKeyJson, SourceJson, ValuesJson } from './schema.js';
+import type {
+  AnalyzeJson,
+  DiffJson,
+  DiffSiteJson,
+  MemStatsJson,
+  ProfileJson,
+  ShapeJson,
+  SiteJson,
+  SiteKeyJson,
+  SourceJson,
+  ValuesJson,
+} from './schema.js';
 
 /** The documented JSON of analyze (schema.ts, mapbloat/analyze@1): raw numbers, no formatting. */
 export function analyzeJson({ result, notes }: AnalyzeModel): AnalyzeJson {
@@ -20,23 +31,24 @@ export function analyzeJson({ result, notes }: AnalyzeModel): AnalyzeJson {
     sampleIndex: types[result.sampleIndex].type,
     granularity: attribution.granularity,
     focus: result.focus,
-    totals: { heap: valuesJson(types, attribution.totals.heap, attribution.exactTotals?.heap), map: mapValuesJson(types, attribution) },
-    sites: result.sites.map(
-      (site): SiteJson => ({
-        ...siteKeyJson(site),
-        values: valuesJson(types, site.values, site.exact?.values),
-        mixed: site.mixed,
-        phases: Object.fromEntries(
-          PHASE_DISPLAY_ORDER.flatMap((phase) => {
-            const values = site.phases[phase];
-            return values === undefined ? [] : [[phase, valuesJson(types, values, site.exact?.phases[phase])]];
-          }),
-        ),
-        phasesFromSizes: site.phasesFromSizes,
-        shape: site.shape === null ? null : shapeJson(site.shape),
-        advice: adviceFor(site),
-      }),
-    ),
+    totals: {
+      heap: valuesJson(types, attribution.totals.heap, attribution.exactTotals?.heap),
+      map: mapValuesJson(types, attribution),
+    },
+    sites: result.sites.map((site): SiteJson => ({
+      ...siteKeyJson(site),
+      values: valuesJson(types, site.values, site.exact?.values),
+      mixed: site.mixed,
+      phases: Object.fromEntries(
+        PHASE_DISPLAY_ORDER.flatMap((phase) => {
+          const values = site.phases[phase];
+          return values === undefined ? [] : [[phase, valuesJson(types, values, site.exact?.phases[phase])]];
+        }),
+      ),
+      phasesFromSizes: site.phasesFromSizes,
+      shape: site.shape === null ? null : shapeJson(site.shape),
+      advice: adviceFor(site),
+    })),
     siteCounts: { total: result.siteCount, matched: result.matchedCount, shown: result.sites.length },
     notes: [...notes],
     memstats: memStatsJson(result),
@@ -51,7 +63,9 @@ export function diffJson({ diff, gate, notes, breaches }: DiffModel): DiffJson {
   const exactTotals = diff.snapshots.map((s) => s.attribution.exactTotals);
   // Totals past 2^53 in some snapshot: every snapshot's in BigInt, so the delta is exact too.
   const exactRows = (which: 'heap' | 'map', rows: readonly Values[]) =>
-    exactTotals.every((e) => e === null) ? null : rows.map((v, s) => exactTotals[s]?.[which] ?? v.map((x) => BigInt(x)));
+    exactTotals.every((e) => e === null)
+      ? null
+      : rows.map((v, s) => exactTotals[s]?.[which] ?? v.map((x) => BigInt(x)));
   const delta = (which: 'heap' | 'map', rows: readonly Values[]) => {
     const exact = exactRows(which, rows);
     return valuesJson(
@@ -125,7 +139,10 @@ const MEMSTATS_FIELDS = ['HeapAlloc', 'HeapInuse', 'HeapIdle', 'HeapReleased', '
 function memStatsJson(result: AnalyzeResult): MemStatsJson | null {
   const m = result.profile.memStats;
   if (m === null) return null;
-  const fields = Object.fromEntries(MEMSTATS_FIELDS.map((f) => [f, m[f] ?? 0])) as Omit<MemStatsJson, 'mapShareOfHeapInuse'>;
+  const fields = Object.fromEntries(MEMSTATS_FIELDS.map((f) => [f, m[f] ?? 0])) as Omit<
+    MemStatsJson,
+    'mapShareOfHeapInuse'
+  >;
   return { ...fields, mapShareOfHeapInuse: mapShareOfHeapInuse(result) };
 }
 
@@ -153,9 +170,21 @@ function shapeJson(shape: MapShape): ShapeJson {
   const per = type.impl === 'hmap' ? 'buckets' : 'groups';
   return {
     impl: type.impl,
-    type: { name: type.name, key: type.key, elem: type.elem, from: type.from, [type.impl === 'hmap' ? 'bucketBytes' : 'groupBytes']: type.slotBytes },
+    type: {
+      name: type.name,
+      key: type.key,
+      elem: type.elem,
+      from: type.from,
+      [type.impl === 'hmap' ? 'bucketBytes' : 'groupBytes']: type.slotBytes,
+    },
     maps,
-    tables: shape.tables.map((t) => ({ [per]: t.slots / 8, log2: t.B, slots: t.slots, bytes: t.bytes, count: t.count })),
+    tables: shape.tables.map((t) => ({
+      [per]: t.slots / 8,
+      log2: t.B,
+      slots: t.slots,
+      bytes: t.bytes,
+      count: t.count,
+    })),
     slots,
     entries: entries === null ? null : { ...entries },
     growths,
@@ -167,7 +196,9 @@ function shapeJson(shape: MapShape): ShapeJson {
 
 /** The map total, or null when the map memory could not be seen at all: never a false zero. */
 function mapValuesJson(types: readonly ValueType[], attribution: Attribution): ValuesJson | null {
-  return attribution.visibility === 'none' ? null : valuesJson(types, attribution.totals.map, attribution.exactTotals?.map);
+  return attribution.visibility === 'none'
+    ? null
+    : valuesJson(types, attribution.totals.map, attribution.exactTotals?.map);
 }
 
 /**
@@ -175,12 +206,20 @@ function mapValuesJson(types: readonly ValueType[], attribution: Attribution): V
  * JSON integer literal of every digit; see jsonText), where the attribution computed one.
  */
 function valuesJson(types: readonly ValueType[], values: readonly number[], exact?: readonly bigint[]): ValuesJson {
-  if (exact !== undefined) return Object.fromEntries(types.map((t, i) => [t.type, exactNumber(exact[i])])) as ValuesJson;
+  if (exact !== undefined)
+    return Object.fromEntries(types.map((t, i) => [t.type, exactNumber(exact[i])])) as ValuesJson;
   return Object.fromEntries(types.map((t, i) => [t.type, values[i]]));
 }
 
 function siteKeyJson(site: Readonly<SiteKeyJson>): SiteKeyJson {
-  return { rank: site.rank, function: site.function, file: site.file, line: site.line, via: site.via, evidence: site.evidence };
+  return {
+    rank: site.rank,
+    function: site.function,
+    file: site.file,
+    line: site.line,
+    via: site.via,
+    evidence: site.evidence,
+  };
 }
 
 /** A number when it is one exactly, else the BigInt itself (written in full by jsonText). */

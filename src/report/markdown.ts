@@ -60,7 +60,13 @@ export function renderDiffMarkdown(model: DiffModel): string {
   for (const b of view.breaches) lines.push(`- ${md(b)}`);
   if (view.breaches.length > 0) lines.push('');
   for (const note of view.notes) lines.push(`> ${md(note.message)}`, '');
-  append(lines, markdownTable(SNAPSHOT_COLUMNS, view.snapshots.map((s, i) => [String(i + 1), code(s.source), md(s.time), md(s.maps), md(s.heap)])));
+  append(
+    lines,
+    markdownTable(
+      SNAPSHOT_COLUMNS,
+      view.snapshots.map((s, i) => [String(i + 1), code(s.source), md(s.time), md(s.maps), md(s.heap)]),
+    ),
+  );
   append(
     lines,
     markdownTable(
@@ -85,7 +91,9 @@ export function renderDiffMarkdown(model: DiffModel): string {
 }
 
 /** Advice under a table, one item per site and advice. */
-function adviceList(advice: ReadonlyArray<{ readonly rank: string; readonly where: string; readonly message: string }>): string[] {
+function adviceList(
+  advice: ReadonlyArray<{ readonly rank: string; readonly where: string; readonly message: string }>,
+): string[] {
   if (advice.length === 0) return [];
   return ['**Advice**', '', ...advice.map((a) => `- #${a.rank} ${code(a.where)}: ${md(a.message)}`), ''];
 }
@@ -122,5 +130,7 @@ function code(text: string): string {
  * so that a name from a crafted profile can add no heading, link, image or tag to a PR comment.
  */
 function md(text: string): string {
-  return text.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!).replace(/[\\`*_[\]|!#~]/g, '\\$&');
+  return text
+    .replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!)
+    .replace(/[\\`*_[\]|!#~]/g, '\\$&');
 }

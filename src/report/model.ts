@@ -2,7 +2,7 @@ import type { AnalyzeResult } from '../analysis/analyze.js';
 import type { DiffResult } from '../analysis/diff.js';
 import { gateInferred, type Breach, type Gate } from '../analysis/gate.js';
 import type { MapStacks } from '../analysis/map-stacks.js';
-import { displayFunction } from './format.js';
+import { displayFunction, siteLocation } from './format.js';
 import { analyzeNotes, diffNotes } from './notes.js';
 import { formatDelta, formatDeltaPercent } from './phrases.js';
 import type { NoteJson } from './schema.js';
@@ -38,7 +38,12 @@ export function analyzeModel(result: AnalyzeResult, stacks: MapStacks | null = n
 
 export function diffModel(diff: DiffResult, gate: GateOutcome): DiffModel {
   const inferred = gateInferred(diff) ? ' (inferred from the source: see the note)' : '';
-  return { diff, gate, notes: diffNotes(diff), breaches: gate.breaches.map((b) => `${breachMessage(b, diff)}${inferred}`) };
+  return {
+    diff,
+    gate,
+    notes: diffNotes(diff),
+    breaches: gate.breaches.map((b) => `${breachMessage(b, diff)}${inferred}`),
+  };
 }
 
 function breachMessage(b: Breach, diff: DiffResult): string {
@@ -47,6 +52,6 @@ function breachMessage(b: Breach, diff: DiffResult): string {
   const what =
     b.site === null
       ? `map ${type.type} grew ${growth}`
-      : `${displayFunction(b.site.function)} (${b.site.line === null ? b.site.file : `${b.site.file}:${b.site.line}`}) ${type.type} grew ${growth}`;
+      : `${displayFunction(b.site.function)} (${siteLocation(b.site)}) ${type.type} grew ${growth}`;
   return `${what}, more than ${b.option} ${b.threshold.text}`;
 }

@@ -70,10 +70,20 @@ export interface SiteKeyJson {
 export interface ShapeJson {
   impl: 'hmap' | 'swiss';
   /** name, key and elem: as reflect prints them (binary); null when only the layout is known (source). */
-  type: { name: string | null; key: string | null; elem: string | null; from: 'binary' | 'source'; bucketBytes?: number; groupBytes?: number };
+  type: {
+    name: string | null;
+    key: string | null;
+    elem: string | null;
+    from: 'binary' | 'source';
+    bucketBytes?: number;
+    groupBytes?: number;
+  };
   /** Live maps made at this site (their headers); 0 when the site only fills maps made elsewhere. */
   maps: number;
-  /** Live tables by size, largest first: 2^log2 buckets (hmap) or groups (Swiss) of 8 slots, bytes per table, how many. */
+  /**
+   * Live tables by size, largest first: 2^log2 buckets (hmap) or groups (Swiss) of 8 slots, bytes
+   * per table, how many.
+   */
   tables: Array<{ buckets?: number; groups?: number; log2: number; slots: number; bytes: number; count: number }>;
   /** Slots of all live tables together (a Swiss map past 1024 slots is several tables). */
   slots: number;

@@ -18,7 +18,10 @@ export function renderAnalyzeTable(model: AnalyzeModel, ctx: RenderContext): str
   const c = new Chalk({ level: ctx.color ? 1 : 0 });
   const field = (name: string, value: string, paint = (text: string) => text): string => {
     const [first, ...more] = wrap(value, ctx.width === null ? null : ctx.width - FIELD_INDENT);
-    return [`  ${c.dim(name.padEnd(FIELD_INDENT - 2))}${paint(first)}`, ...more.map((line) => `${' '.repeat(FIELD_INDENT)}${paint(line)}`)].join('\n');
+    return [
+      `  ${c.dim(name.padEnd(FIELD_INDENT - 2))}${paint(first)}`,
+      ...more.map((line) => `${' '.repeat(FIELD_INDENT)}${paint(line)}`),
+    ].join('\n');
   };
   const header = [
     c.bold(`mapbloat analyze ${view.source}`),
@@ -53,7 +56,11 @@ export function renderAnalyzeTable(model: AnalyzeModel, ctx: RenderContext): str
 }
 
 /** Advice under a table: the site's rank, then the advice, wrapped under itself. */
-function adviceLines(advice: ReadonlyArray<{ readonly rank: string; readonly message: string }>, c: ChalkInstance, width: number | null): string[] {
+function adviceLines(
+  advice: ReadonlyArray<{ readonly rank: string; readonly message: string }>,
+  c: ChalkInstance,
+  width: number | null,
+): string[] {
   if (advice.length === 0) return [];
   return [
     '',
@@ -75,13 +82,16 @@ export function renderDiffTable(model: DiffModel, ctx: RenderContext): string {
     const rest = `  ${s.time}    maps ${s.maps}  heap ${s.heap}`;
     const room = ctx.width === null ? length(s.source) : Math.max(12, ctx.width - 4 - length(rest));
     const source = ellipsizeStart(s.source, room);
-    lines.push(`  ${c.dim(String(i + 1).padStart(2))}  ${s.time}  ${source}  ${c.dim('maps')} ${s.maps}  ${c.dim('heap')} ${s.heap}`);
+    const rank = c.dim(String(i + 1).padStart(2));
+    lines.push(`  ${rank}  ${s.time}  ${source}  ${c.dim('maps')} ${s.maps}  ${c.dim('heap')} ${s.heap}`);
   });
   const indented = (text: string, paint = (t: string) => t) =>
     wrap(text, ctx.width === null ? null : ctx.width - 4).map((line, k) => `${k === 0 ? '  ' : '    '}${paint(line)}`);
   lines.push('', ...indented(view.summary, c.bold), ...indented(view.heapSummary));
   if (view.verdict !== null) {
-    lines.push(`  ${view.verdict.pass ? c.green(`within ${view.verdict.limits}`) : c.red(`exceeds ${view.verdict.limits}`)}`);
+    lines.push(
+      `  ${view.verdict.pass ? c.green(`within ${view.verdict.limits}`) : c.red(`exceeds ${view.verdict.limits}`)}`,
+    );
   }
   lines.push('');
   if (view.rows.length > 0) {
@@ -130,9 +140,15 @@ const length = (text: string) => [...text].length;
  * Borderless columns with a rule under the header, like `go tool pprof -top`, fitted to `width`
  * columns of terminal: low-value columns dropped, long names shortened in the middle.
  */
-function grid(columns: readonly Column[], rows: ReadonlyArray<readonly Cell[]>, c: ChalkInstance, width: number | null): string[] {
+function grid(
+  columns: readonly Column[],
+  rows: ReadonlyArray<readonly Cell[]>,
+  c: ChalkInstance,
+  width: number | null,
+): string[] {
   // Widest by a loop, not Math.max(...rows): one argument per row overflows the stack.
-  const widest = (first: number, width: (row: readonly Cell[]) => number) => rows.reduce((w, row) => Math.max(w, width(row)), first);
+  const widest = (first: number, width: (row: readonly Cell[]) => number) =>
+    rows.reduce((w, row) => Math.max(w, width(row)), first);
   const natural = columns.map((col, i) => widest(length(col.title), (row) => length(row[i][0])));
   const shortForms = columns.map((col, i) =>
     rows.some((row) => row[i][2] !== undefined) || col.shortTitle !== undefined
@@ -140,13 +156,26 @@ function grid(columns: readonly Column[], rows: ReadonlyArray<readonly Cell[]>, 
       : undefined,
   );
   // A column that only has a short title may lose no more than that: its values are never cut.
-  const specs = columns.map((col, i) => col.fit ?? (col.shortTitle === undefined ? {} : { shrink: { min: shortForms[i]!, floor: shortForms[i]! } }));
-  const steps = columns.map((col, i) =>
-    col.fit?.whole === true ? wholeSteps(length(col.title), rows.map((row) => [length(row[i][0]), length(row[i][2] ?? row[i][0])] as const)) : undefined,
+  const specs = columns.map(
+    (col, i) =>
+      col.fit ?? (col.shortTitle === undefined ? {} : { shrink: { min: shortForms[i]!, floor: shortForms[i]! } }),
   );
-  const { keep, max } = width === null ? { keep: natural.map(() => true), max: natural } : fitColumns(natural, shortForms, specs, width, steps);
+  const steps = columns.map((col, i) =>
+    col.fit?.whole === true
+      ? wholeSteps(
+          length(col.title),
+          rows.map((row) => [length(row[i][0]), length(row[i][2] ?? row[i][0])] as const),
+        )
+      : undefined,
+  );
+  const { keep, max } =
+    width === null
+      ? { keep: natural.map(() => true), max: natural }
+      : fitColumns(natural, shortForms, specs, width, steps);
   const kept = columns.flatMap((_, i) => (keep[i] ? [i] : []));
-  const header = kept.map((i) => c.bold(max[i] < length(columns[i].title) ? (columns[i].shortTitle ?? columns[i].title) : columns[i].title));
+  const header = kept.map((i) =>
+    c.bold(max[i] < length(columns[i].title) ? (columns[i].shortTitle ?? columns[i].title) : columns[i].title),
+  );
   // A column shows its short forms in every row once one row needs them: one style per column;
   // a whole column's cells each take theirs only when they do not fit.
   const short = columns.map((_, i) => rows.some((row) => length(row[i][0]) > max[i] && row[i][2] !== undefined));
@@ -163,17 +192,30 @@ function grid(columns: readonly Column[], rows: ReadonlyArray<readonly Cell[]>, 
   // overflowed the stack). So the rows go in tables of CHUNK, each given the widths cli-table3
   // would choose for the whole table (the widest cell as it measures text, and the padding), the
   // header as the first row of the first: the lines are those of one table.
-  const colWidths = kept.map((_, k) => body.reduce((w, cells) => Math.max(w, tableText.strlen(cells[k])), tableText.strlen(header[k])) + 2);
+  const colWidths = kept.map(
+    (_, k) => body.reduce((w, cells) => Math.max(w, tableText.strlen(cells[k])), tableText.strlen(header[k])) + 2,
+  );
   const lines: string[] = [];
   for (let at = 0; at === 0 || at < body.length; at += CHUNK) {
     const table = new Table({
       colAligns: kept.map((i) => columns[i].align),
       colWidths,
       chars: {
-        top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
-        bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-        left: ' ', 'left-mid': '', mid: '─', 'mid-mid': '─',
-        right: '', 'right-mid': '', middle: ' ',
+        top: '',
+        'top-mid': '',
+        'top-left': '',
+        'top-right': '',
+        bottom: '',
+        'bottom-mid': '',
+        'bottom-left': '',
+        'bottom-right': '',
+        left: ' ',
+        'left-mid': '',
+        mid: '─',
+        'mid-mid': '─',
+        right: '',
+        'right-mid': '',
+        middle: ' ',
       },
       style: { head: [], border: [], compact: true, 'padding-left': 1, 'padding-right': 1 },
     });

@@ -22,7 +22,9 @@ export interface MapOperands {
  * The map operations of one package's files: path → line → op. Names known to be maps come from
  * every file of the package (a struct field declared in one file, assigned in another).
  */
-export function mapLines(files: ReadonlyArray<{ readonly path: string; readonly text: string }>): Map<string, Map<number, LineOp>> {
+export function mapLines(
+  files: ReadonlyArray<{ readonly path: string; readonly text: string }>,
+): Map<string, Map<number, LineOp>> {
   const tokens = files.map((f) => tokenize(f.text));
   const mapTypes = new Set<string>();
   for (const t of tokens) collectMapTypes(t, mapTypes);
@@ -173,7 +175,11 @@ function lineOps(
     } else if (is(tok, 'make') && is(t[i + 1], '(')) {
       if (isMapType(t, i + 2, mapTypes)) typed(at(tok.line), { t, at: i + 2 }).create = true;
       else at(tok.line).other = true;
-    } else if ((is(tok, 'map') || (isIdent(tok) && mapTypes.has(tok.text))) && exprStart(prev) && makesMap(t, i, mapTypes)) {
+    } else if (
+      (is(tok, 'map') || (isIdent(tok) && mapTypes.has(tok.text))) &&
+      exprStart(prev) &&
+      makesMap(t, i, mapTypes)
+    ) {
       typed(at(tok.line), { t, at: i }).create = true;
     } else if (isIdent(tok) && mapNames.has(tok.text) && is(t[i + 1], '[') && assignedTo(t, closing(t, i + 1))) {
       typed(at(tok.line), mapNames.get(tok.text)).assign = true;
@@ -206,7 +212,11 @@ function assignedTo(t: readonly Token[], after: number): boolean {
     const tok = t[k];
     if (tok.kind !== 'op') continue;
     if (depth === 0 && ASSIGN.has(tok.text)) return true;
-    if (depth === 0 && (tok.text === ':=' || STATEMENT_END.has(tok.text) || (k > after && tok.line !== t[after - 1].line))) return false;
+    if (
+      depth === 0 &&
+      (tok.text === ':=' || STATEMENT_END.has(tok.text) || (k > after && tok.line !== t[after - 1].line))
+    )
+      return false;
     if (k === after && tok.text !== ',') return false;
     if (tok.text === '(' || tok.text === '[') depth++;
     if (tok.text === ')' || tok.text === ']') depth--;
@@ -214,7 +224,10 @@ function assignedTo(t: readonly Token[], after: number): boolean {
   return false;
 }
 
-/** Other allocations a line can make itself: new, append, &T{…}, []T{…}, conversions to string or bytes, closures, string concatenation. */
+/**
+ * Other allocations a line can make itself: new, append, &T{…}, []T{…}, conversions to string or
+ * bytes, closures, string concatenation.
+ */
 function allocates(t: readonly Token[], i: number): boolean {
   const tok = t[i];
   if ((is(tok, 'new') || is(tok, 'append')) && is(t[i + 1], '(')) return true;

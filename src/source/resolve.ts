@@ -36,9 +36,12 @@ export function candidatePaths(file: string, std: boolean, layout: SourceLayout)
   // Each `.+$` with the s flag: without it a name holding a line break (a crafted profile) makes
   // every earlier match fail only at that break, and the search quadratic in the name's length.
   const trimmed = file.startsWith('/') ? null : /^((?:[^/]+\/)*?[^/@]+)@(v[^/]+)\/(.+)$/s.exec(file);
-  const cached = file.includes('/pkg/mod/') ? file.slice(file.lastIndexOf('/pkg/mod/') + '/pkg/mod/'.length) : cacheRelative(file);
+  const cached = file.includes('/pkg/mod/')
+    ? file.slice(file.lastIndexOf('/pkg/mod/') + '/pkg/mod/'.length)
+    : cacheRelative(file);
   const inCache = cached ?? (trimmed === null ? null : `${escapeModulePath(trimmed[1])}@${trimmed[2]}/${trimmed[3]}`);
-  const vendored = /(?:^|\/)vendor\/(.+)$/s.exec(file)?.[1] ?? (trimmed === null ? null : `${trimmed[1]}/${trimmed[3]}`);
+  const vendored =
+    /(?:^|\/)vendor\/(.+)$/s.exec(file)?.[1] ?? (trimmed === null ? null : `${trimmed[1]}/${trimmed[3]}`);
   if (vendored !== null) out.push(...layout.roots.map((root) => posix.join(root, 'vendor', vendored)));
   if (inCache !== null && layout.modCache !== null) out.push(posix.join(layout.modCache, inCache));
   if (std && layout.goRoot !== null) {
@@ -120,7 +123,7 @@ const LINE_END = /[\n\r\u2028\u2029]/g;
  * the blank lines after it, quadratic in a file of blank lines.
  */
 export function modulePath(goMod: string): string | null {
-  for (let start = 0; ; ) {
+  for (let start = 0; ;) {
     LINE_END.lastIndex = start;
     const end = LINE_END.exec(goMod)?.index ?? goMod.length;
     const m = MODULE_LINE.exec(goMod.slice(start, end));

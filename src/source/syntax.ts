@@ -2,7 +2,8 @@ import type { Token } from './lexer.js';
 
 /** Reading Go syntax from tokens: brackets and types, each in linear time. */
 
-export const is = (t: Token | undefined, text: string): boolean => t !== undefined && t.text === text && t.kind !== 'string' && t.kind !== 'rune';
+export const is = (t: Token | undefined, text: string): boolean =>
+  t !== undefined && t.text === text && t.kind !== 'string' && t.kind !== 'rune';
 export const isIdent = (t: Token | undefined): t is Token => t !== undefined && t.kind === 'ident';
 
 const PAIRS: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
@@ -92,4 +93,3 @@ export function skipType(t: readonly Token[], start: number): number {
     }
   }
 }
-

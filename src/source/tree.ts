@@ -3,7 +3,14 @@ import { DEFAULT_LIMITS, type Limits } from '../limits.js';
 import type { FileSystem } from './fs.js';
 import type { SourceIndex, WantedFile } from './index.js';
 import { mapLines, type LineOp } from './map-lines.js';
-import { candidatePaths, longestSuffixMatch, modulePath, placeOf, type SourceLayout, type SourcePlace } from './resolve.js';
+import {
+  candidatePaths,
+  longestSuffixMatch,
+  modulePath,
+  placeOf,
+  type SourceLayout,
+  type SourcePlace,
+} from './resolve.js';
 
 const { dirname, join, resolve } = posix;
 
@@ -39,7 +46,12 @@ export class SourceTree {
   /** Files passed over: larger than the limit, unreadable, not regular files; and a walk cut short. */
   readonly #skipped = { tooLarge: 0, unreadable: 0, walkStopped: false };
 
-  constructor(options: SourceOptions, fs: FileSystem, cwd: string, limits: Pick<Limits, 'sourceFileBytes' | 'sourceFiles'> = DEFAULT_LIMITS) {
+  constructor(
+    options: SourceOptions,
+    fs: FileSystem,
+    cwd: string,
+    limits: Pick<Limits, 'sourceFileBytes' | 'sourceFiles'> = DEFAULT_LIMITS,
+  ) {
     this.#options = options;
     this.#fs = fs;
     this.#cwd = cwd;
@@ -72,7 +84,9 @@ export class SourceTree {
     let unresolvedLines = 0;
     let unresolvedStdLines = 0;
     for (const [file, { lines, std }] of wanted) {
-      const local = candidatePaths(file, std, layout).find((p) => this.#isFile(p)) ?? (this.explicit ? longestSuffixMatch(file, goFiles) : null);
+      const local =
+        candidatePaths(file, std, layout).find((p) => this.#isFile(p)) ??
+        (this.explicit ? longestSuffixMatch(file, goFiles) : null);
       const pkg = local === null ? null : this.#package(dirname(local));
       if (local === null || pkg === null) {
         unresolved.push({ file, std });
@@ -105,7 +119,9 @@ export class SourceTree {
     if (this.#layout !== null) return this.#layout;
     const roots = this.explicit ? splitList(this.#options.sourcePath).map((r) => resolve(this.#cwd, r)) : [this.#cwd];
     const listed = this.explicit ? this.#listGoFiles(roots) : [];
-    const goMods = this.explicit ? listed.filter((f) => f.endsWith('/go.mod')) : roots.map((r) => join(r, 'go.mod')).filter((f) => this.#isFile(f));
+    const goMods = this.explicit
+      ? listed.filter((f) => f.endsWith('/go.mod'))
+      : roots.map((r) => join(r, 'go.mod')).filter((f) => this.#isFile(f));
     const layout: SourceLayout = {
       roots,
       trimPaths: splitList(this.#options.trimPath),

@@ -33,7 +33,8 @@ export class PackageTypes {
     const tok = t[i];
     if (tok === undefined) return null;
     if (tok.kind === 'ident') {
-      if (is(t[i + 1], '.')) return t[i].text === 'unsafe' && t[i + 2]?.text === 'Pointer' ? BASIC['unsafe.Pointer'] : null;
+      if (is(t[i + 1], '.'))
+        return t[i].text === 'unsafe' && t[i + 2]?.text === 'Pointer' ? BASIC['unsafe.Pointer'] : null;
       if (is(t[i + 1], '[') && !is(t[i + 2], ']')) return null; // a generic instantiation
       return BASIC[tok.text] ?? this.#named(tok.text, depth);
     }
@@ -84,7 +85,13 @@ export class PackageTypes {
       let names = 1;
       let typeAt = k;
       // Names: an identifier list followed by a type on the same line.
-      if (isIdent(t[k]) && !is(t[k + 1], '.') && t[k + 1] !== undefined && t[k + 1].line === t[k].line && !is(t[k + 1], ';')) {
+      if (
+        isIdent(t[k]) &&
+        !is(t[k + 1], '.') &&
+        t[k + 1] !== undefined &&
+        t[k + 1].line === t[k].line &&
+        !is(t[k + 1], ';')
+      ) {
         let n = k;
         names = 1;
         while (is(t[n + 1], ',') && isIdent(t[n + 2])) {

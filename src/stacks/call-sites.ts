@@ -14,18 +14,22 @@ import type { Func, Line, Location, Mapping, Profile } from '../pprof/profile.js
 export function withMapCallees(profile: Profile, symbolizer: Symbolizer): Profile {
   if (profile.locations.length > 0 && profile.locations.every((l) => l.address === 0)) {
     throw new UnsupportedProfileError(
-      "has no addresses (a continuous profiler's export keeps only names), and --binary recovers frames from addresses: give the source tree (--source-path) instead",
+      "has no addresses (a continuous profiler's export keeps only names), and --binary recovers frames from " +
+        'addresses: give the source tree (--source-path) instead',
     );
   }
   const main = profile.mappings[0];
   if (main !== undefined && main.buildId !== '' && symbolizer.buildId !== '' && main.buildId !== symbolizer.buildId) {
-    throw new BinaryError(`does not match the profile: its build ID is ${symbolizer.buildId}, the profile's is ${main.buildId}`);
+    throw new BinaryError(
+      `does not match the profile: its build ID is ${symbolizer.buildId}, the profile's is ${main.buildId}`,
+    );
   }
   const inBinary = (loc: Location) => (loc.address === 0 ? null : binaryAddress(loc, main, symbolizer));
   profile = withSymbols(profile, symbolizer, inBinary);
   const { stackStart, stackLocations } = profile.samples;
   const leaves = new Set<number>();
-  for (let i = 0; i < profile.samples.count; i++) if (stackStart[i + 1] > stackStart[i]) leaves.add(stackLocations[stackStart[i]]);
+  for (let i = 0; i < profile.samples.count; i++)
+    if (stackStart[i + 1] > stackStart[i]) leaves.add(stackLocations[stackStart[i]]);
 
   const locations: Location[] = [...profile.locations];
   const replace = new Map<number, number>();
@@ -39,7 +43,10 @@ export function withMapCallees(profile: Profile, symbolizer: Symbolizer): Profil
     replace.set(l, locations.length);
     locations.push({
       ...loc,
-      lines: [{ function: { name: callee, systemName: callee, filename: '', startLine: 0, recovered: true }, line: 0 }, ...loc.lines],
+      lines: [
+        { function: { name: callee, systemName: callee, filename: '', startLine: 0, recovered: true }, line: 0 },
+        ...loc.lines,
+      ],
     });
   }
   const stack = Uint32Array.from(stackLocations);
@@ -97,7 +104,8 @@ function checkLocation(loc: Location, address: number, symbolizer: Symbolizer): 
   const expected = loc.lines[0].function.name;
   if (printName(frame.function) !== printName(expected) || frame.line !== loc.lines[0].line) {
     throw new BinaryError(
-      `does not match the profile: at 0x${loc.address.toString(16)} the profile has ${expected} line ${loc.lines[0].line}, the binary ${frame.function} line ${frame.line}`,
+      `does not match the profile: at 0x${loc.address.toString(16)} the profile has ${expected} line ` +
+        `${loc.lines[0].line}, the binary ${frame.function} line ${frame.line}`,
     );
   }
 }

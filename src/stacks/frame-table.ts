@@ -13,7 +13,8 @@ export function locationFrames(location: Location): Frame[] {
 export function sampleFrames(profile: Profile, i: number): Frame[] {
   const { stackStart, stackLocations } = profile.samples;
   const frames: Frame[] = [];
-  for (let k = stackStart[i]; k < stackStart[i + 1]; k++) frames.push(...locationFrames(profile.locations[stackLocations[k]]));
+  for (let k = stackStart[i]; k < stackStart[i + 1]; k++)
+    frames.push(...locationFrames(profile.locations[stackLocations[k]]));
   return frames;
 }
 

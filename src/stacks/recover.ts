@@ -61,10 +61,31 @@ export function recoverStacks(input: DecodedInput, inputs: EvidenceInputs): Reco
   }
   const table = buildFrameTable(profile.locations);
   const runtimeFrames = runtimeFramesOf(profile, table);
-  const source = symbolizer === null && runtimeFrames === 'hidden' ? sourceFor(profile, table, inputs.sourceTree) : null;
-  const recovery = runtimeFrames === 'present' ? null : symbolizer !== null ? 'binary' : source !== null && source.stats.resolvedLines > 0 ? 'source' : null;
-  const mainModule = findMainModule(symbolizer?.buildInfo ?? null, inputs.sourceTree?.mainModule() ?? null, table.frames);
-  return { profile, table, runtimeFrames, evidence, source, recovery, mainModule, mapTypes: binaryMapTypes(symbolizer) };
+  const source =
+    symbolizer === null && runtimeFrames === 'hidden' ? sourceFor(profile, table, inputs.sourceTree) : null;
+  const recovery =
+    runtimeFrames === 'present'
+      ? null
+      : symbolizer !== null
+        ? 'binary'
+        : source !== null && source.stats.resolvedLines > 0
+          ? 'source'
+          : null;
+  const mainModule = findMainModule(
+    symbolizer?.buildInfo ?? null,
+    inputs.sourceTree?.mainModule() ?? null,
+    table.frames,
+  );
+  return {
+    profile,
+    table,
+    runtimeFrames,
+    evidence,
+    source,
+    recovery,
+    mainModule,
+    mapTypes: binaryMapTypes(symbolizer),
+  };
 }
 
 /**

@@ -28,7 +28,8 @@ export function runtimeFramesOf(profile: Profile, table: FrameTable): RuntimeFra
     if (stackStart[i + 1] === stackStart[i]) continue;
     const leaf = leafFrame(table, stackLocations[stackStart[i]]);
     if (leaf === NO_FRAME) continue;
-    if (leafKind[leaf] === 0) leafKind[leaf] = frames[leaf].recovered === true || isAllocatorFrame(frames[leaf].function) ? 1 : 2;
+    if (leafKind[leaf] === 0)
+      leafKind[leaf] = frames[leaf].recovered === true || isAllocatorFrame(frames[leaf].function) ? 1 : 2;
     if (leafKind[leaf] === 2) continue;
     const ids = stackFrameIds(table, profile, i);
     const first = frames[ids[0]].recovered === true ? 1 : 0;

@@ -22,7 +22,10 @@ function checkShownFrames(shown: readonly TextFrame[], frames: readonly Frame[])
     if (s.function === '') return;
     if (f === undefined || printName(f.function) !== s.function || f.file !== s.file || f.line !== s.line) {
       const binary = f === undefined ? 'nothing' : `${f.function} ${f.file}:${f.line}`;
-      throw new BinaryError(`does not match the profile: at 0x${s.pc.toString(16)} the profile shows ${s.function} ${s.file}:${s.line}, the binary ${binary}`);
+      throw new BinaryError(
+        `does not match the profile: at 0x${s.pc.toString(16)} the profile shows ${s.function} ` +
+          `${s.file}:${s.line}, the binary ${binary}`,
+      );
     }
   });
 }
@@ -52,7 +55,11 @@ export function textProfile(text: TextHeapProfile, symbolizer: Symbolizer | null
     if (id === undefined) {
       id = locations.length;
       locationIds.set(key, id);
-      locations.push({ address, mapping: null, lines: frames.map((f) => ({ function: func(f.function, f.file), line: f.line })) });
+      locations.push({
+        address,
+        mapping: null,
+        lines: frames.map((f) => ({ function: func(f.function, f.file), line: f.line })),
+      });
     }
     return id;
   };

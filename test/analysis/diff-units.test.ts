@@ -55,6 +55,11 @@ describe('display helpers', () => {
 describe('formatTime', () => {
   it('prints a profile time in UTC, and "unknown" for none or one no date can hold', () => {
     expect(formatTime(1_795_328_324_805_934_600)).toBe('2026-11-22 06:18:44 UTC');
-    expect([formatTime(0), formatTime(-5), formatTime(9e30), formatTime(Number.NaN)]).toEqual(['unknown', 'unknown', 'unknown', 'unknown']);
+    expect([formatTime(0), formatTime(-5), formatTime(9e30), formatTime(Number.NaN)]).toEqual([
+      'unknown',
+      'unknown',
+      'unknown',
+      'unknown',
+    ]);
   });
 });

@@ -57,10 +57,22 @@ describe('attribution rules', () => {
     // reflect.mapassign_faststr0 stays, then the std caller, then user code.
     const a = attributeSamples([
       {
-        stack: [['reflect.mapassign_faststr0', 10], ['reflect.Value.SetMapIndex', 20], ['encoding/json.(*decodeState).object', 30], ['main.load', 40], ['main.main', 50]],
+        stack: [
+          ['reflect.mapassign_faststr0', 10],
+          ['reflect.Value.SetMapIndex', 20],
+          ['encoding/json.(*decodeState).object', 30],
+          ['main.load', 40],
+          ['main.main', 50],
+        ],
         values: [2, 4096, 1, 2048],
       },
-      { stack: [['main.other', 7], ['main.main', 51]], values: [1, 100, 1, 100] },
+      {
+        stack: [
+          ['main.other', 7],
+          ['main.main', 51],
+        ],
+        values: [1, 100, 1, 100],
+      },
     ]);
     expect(a.sites).toEqual([
       {
@@ -88,9 +100,33 @@ describe('attribution rules', () => {
 
   it('takes the first phase rule any map frame meets, and the via with most inuse_space', () => {
     const a = attributeSamples([
-      { stack: [['runtime.mallocgc', 1], ['runtime.makeBucketArray', 2], ['runtime.hashGrow', 3], ['runtime.mapassign_faststr', 4], ['main.put', 9]], values: [1, 100, 1, 100] },
-      { stack: [['runtime.makemap_small', 1], ['sync.(*Map).Store', 5], ['main.put', 9]], values: [1, 48, 0, 0] },
-      { stack: [['runtime.mapclone2', 1], ['maps.clone', 2], ['maps.Clone[...]', 3], ['main.put', 9]], values: [1, 10, 1, 10] },
+      {
+        stack: [
+          ['runtime.mallocgc', 1],
+          ['runtime.makeBucketArray', 2],
+          ['runtime.hashGrow', 3],
+          ['runtime.mapassign_faststr', 4],
+          ['main.put', 9],
+        ],
+        values: [1, 100, 1, 100],
+      },
+      {
+        stack: [
+          ['runtime.makemap_small', 1],
+          ['sync.(*Map).Store', 5],
+          ['main.put', 9],
+        ],
+        values: [1, 48, 0, 0],
+      },
+      {
+        stack: [
+          ['runtime.mapclone2', 1],
+          ['maps.clone', 2],
+          ['maps.Clone[...]', 3],
+          ['main.put', 9],
+        ],
+        values: [1, 10, 1, 10],
+      },
     ]);
     expect(a.sites).toHaveLength(1);
     expect(a.sites[0].via).toBeNull();
@@ -101,8 +137,21 @@ describe('attribution rules', () => {
 
   it('falls back to the outermost map frame and to the site when no frame qualifies', () => {
     const a = attributeSamples([
-      { stack: [['internal/runtime/maps.newarray', 1], ['internal/runtime/maps.(*table).grow', 2], ['runtime.gcBgMarkWorker', 3]], values: [1, 64, 1, 64] },
-      { stack: [['runtime.makemap_small', 1], ['unicode.init', 2]], values: [1, 48, 1, 48] },
+      {
+        stack: [
+          ['internal/runtime/maps.newarray', 1],
+          ['internal/runtime/maps.(*table).grow', 2],
+          ['runtime.gcBgMarkWorker', 3],
+        ],
+        values: [1, 64, 1, 64],
+      },
+      {
+        stack: [
+          ['runtime.makemap_small', 1],
+          ['unicode.init', 2],
+        ],
+        values: [1, 48, 1, 48],
+      },
     ]);
     expect(a.sites.map((s) => [s.function, s.line, s.via, Object.keys(s.phases)])).toEqual([
       ['internal/runtime/maps.(*table).grow', 2, null, ['grow']],
@@ -113,15 +162,35 @@ describe('attribution rules', () => {
 
   it('groups by function with --granularity function and omits all-zero groups', () => {
     const samples: SynthSample[] = [
-      { stack: [['runtime.mapassign_fast64', 1], ['main.fill', 10]], values: [1, 100, 1, 100] },
-      { stack: [['runtime.makemap', 1], ['main.fill', 8]], values: [1, 48, 1, 48] },
-      { stack: [['runtime.makemap', 1], ['main.late', 3]], values: [0, 0, 0, 0] },
+      {
+        stack: [
+          ['runtime.mapassign_fast64', 1],
+          ['main.fill', 10],
+        ],
+        values: [1, 100, 1, 100],
+      },
+      {
+        stack: [
+          ['runtime.makemap', 1],
+          ['main.fill', 8],
+        ],
+        values: [1, 48, 1, 48],
+      },
+      {
+        stack: [
+          ['runtime.makemap', 1],
+          ['main.late', 3],
+        ],
+        values: [0, 0, 0, 0],
+      },
     ];
     expect(attributeSamples(samples).sites.map((s) => [s.function, s.line])).toEqual([
       ['main.fill', 10],
       ['main.fill', 8],
     ]);
     const byFunction = attributeSamples(samples, 'function').sites;
-    expect(byFunction.map((s) => [s.function, s.file, s.line, s.values])).toEqual([['main.fill', 'main/x.go', null, [2, 148, 2, 148]]]);
+    expect(byFunction.map((s) => [s.function, s.file, s.line, s.values])).toEqual([
+      ['main.fill', 'main/x.go', null, [2, 148, 2, 148]],
+    ]);
   });
 });

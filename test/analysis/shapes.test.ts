@@ -28,7 +28,8 @@ async function analyze(argv: string[]): Promise<AnalyzeJson> {
   expect(code).toBe(0);
   return JSON.parse(stdout) as AnalyzeJson;
 }
-const siteAt = (got: AnalyzeJson, line: number): SiteJson => got.sites.find((s) => s.line === line && s.function.startsWith('main.'))!;
+const siteAt = (got: AnalyzeJson, line: number): SiteJson =>
+  got.sites.find((s) => s.line === line && s.function.startsWith('main.'))!;
 
 /**
  * The largest live object a site holds, read from the full-frame profile's samples directly: the
@@ -60,10 +61,13 @@ describe.each(VERSIONS)('%s, text profile + binary', (version) => {
     expect(shape.type.from).toBe('binary');
   });
 
-  it.each(TRUE_ENTRIES)('%s line %i: the largest table is the largest live object of the full-frame profile', async (snapshot, line) => {
-    const got = await analyze([fixture(`${version}/${snapshot}.heap.txt`), '--binary', binary(version, snapshot)]);
-    expect(siteAt(got, line).shape!.tables[0].bytes).toBe(largestLiveObject(version, snapshot, line));
-  });
+  it.each(TRUE_ENTRIES)(
+    '%s line %i: the largest table is the largest live object of the full-frame profile',
+    async (snapshot, line) => {
+      const got = await analyze([fixture(`${version}/${snapshot}.heap.txt`), '--binary', binary(version, snapshot)]);
+      expect(siteAt(got, line).shape!.tables[0].bytes).toBe(largestLiveObject(version, snapshot, line));
+    },
+  );
 });
 
 describe('shapes in detail', () => {

@@ -14,6 +14,8 @@ describe('bench/scale.mjs', () => {
     expect(threeProfile.locations.length).toBe(3 * oneProfile.locations.length);
     const [one, three] = [attribute(oneProfile), attribute(threeProfile)];
     expect(three.totals.map).toEqual(one.totals.map.map((v) => 3 * v));
-    expect(three.sites.map((s) => [s.function, s.line, s.values])).toEqual(one.sites.map((s) => [s.function, s.line, s.values.map((v) => 3 * v)]));
+    expect(three.sites.map((s) => [s.function, s.line, s.values])).toEqual(
+      one.sites.map((s) => [s.function, s.line, s.values.map((v) => 3 * v)]),
+    );
   });
 });

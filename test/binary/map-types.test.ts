@@ -54,7 +54,8 @@ function expected(impl: Reference['mapImpl'], r: Reference['mapTypes'][number]):
     flags: s.flags as number,
     // A bucket or group is scanned unless both key and elem are plain numbers (or arrays of them)
     // held in it: one stored indirectly is a pointer.
-    tablePointers: (s.indirectKey as boolean) || (s.indirectElem as boolean) || !(pointerFree(r.key) && pointerFree(r.elem)),
+    tablePointers:
+      (s.indirectKey as boolean) || (s.indirectElem as boolean) || !(pointerFree(r.key) && pointerFree(r.elem)),
   };
   const n = (field: string) => s[field] as number;
   if (impl === 'hmap') {
@@ -64,7 +65,8 @@ function expected(impl: Reference['mapImpl'], r: Reference['mapTypes'][number]):
 }
 
 /** Go types without pointers, as far as the bundled programs' map types go. */
-const pointerFree = (type: string) => /^(\[\d+\])*(u?int(8|16|32|64)?|uintptr|float(32|64)|bool|go\.shape\.int_0)$/.test(type);
+const pointerFree = (type: string) =>
+  /^(\[\d+\])*(u?int(8|16|32|64)?|uintptr|float(32|64)|bool|go\.shape\.int_0)$/.test(type);
 
 describe.each(CASES)('%s %s', (version, scenario) => {
   const bytes = bin(version, scenario);
@@ -108,10 +110,30 @@ describe('hmap or Swiss tables', () => {
   });
 
   it.each([
-    ['go1.19', { impl: 'hmap', headerSize: 48, mapextraSize: 24, bucketEntries: 8, loadFactor: 6.5, mallocHeaders: false }],
-    ['go1.23', { impl: 'hmap', headerSize: 48, mapextraSize: 24, bucketEntries: 8, loadFactor: 6.5, mallocHeaders: true }],
-    ['go1.24-noswiss', { impl: 'hmap', headerSize: 56, mapextraSize: 24, bucketEntries: 8, loadFactor: 6.5, mallocHeaders: true }],
-    ['go1.24', { impl: 'swiss', headerSize: 48, tableSize: 32, groupSlots: 8, maxTableCapacity: 1024, maxLoad: 0.875, mallocHeaders: true }],
+    [
+      'go1.19',
+      { impl: 'hmap', headerSize: 48, mapextraSize: 24, bucketEntries: 8, loadFactor: 6.5, mallocHeaders: false },
+    ],
+    [
+      'go1.23',
+      { impl: 'hmap', headerSize: 48, mapextraSize: 24, bucketEntries: 8, loadFactor: 6.5, mallocHeaders: true },
+    ],
+    [
+      'go1.24-noswiss',
+      { impl: 'hmap', headerSize: 56, mapextraSize: 24, bucketEntries: 8, loadFactor: 6.5, mallocHeaders: true },
+    ],
+    [
+      'go1.24',
+      {
+        impl: 'swiss',
+        headerSize: 48,
+        tableSize: 32,
+        groupSlots: 8,
+        maxTableCapacity: 1024,
+        maxLoad: 0.875,
+        mallocHeaders: true,
+      },
+    ],
   ])('%s: the map runtime facts', (version, facts) => {
     expect(symbolizerFor(bin(version, 'leak'), DEFAULT_LIMITS).mapRuntime()).toEqual(facts);
   });

@@ -76,7 +76,9 @@ describe.each(RUNS)('%s', (run) => {
       expect(site.phasesFromSizes).toBe(true);
       expect(site.phases.create ?? null).toEqual(expected[i].phases.create ?? null);
       for (const phase of ['grow', 'overflow'] as const) {
-        expect(site.phases[phase]?.alloc_space ?? 0, `${where(site)} ${phase}`).toBe(expected[i].phases[phase]?.alloc_space ?? 0);
+        expect(site.phases[phase]?.alloc_space ?? 0, `${where(site)} ${phase}`).toBe(
+          expected[i].phases[phase]?.alloc_space ?? 0,
+        );
       }
     }
     const tracer = reference.sites.filter((s) => TRACER.includes(where(s)));

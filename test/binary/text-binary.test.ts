@@ -17,12 +17,24 @@ async function json<T = AnalyzeJson>(argv: string[]): Promise<T> {
   return JSON.parse(stdout) as T;
 }
 
-const strip = (s: AnalyzeJson['sites'][number]) => ({ function: s.function, file: s.file, line: s.line, via: s.via, values: s.values, phases: s.phases });
+const strip = (s: AnalyzeJson['sites'][number]) => ({
+  function: s.function,
+  file: s.file,
+  line: s.line,
+  via: s.via,
+  values: s.values,
+  phases: s.phases,
+});
 
 describe.each(CASES)('%s %s', (version, snapshot) => {
   it('text + binary equals the full-frame reference exactly', async () => {
     const expected = readExpected(`${version}/${snapshot}.full.expected.json`);
-    const got = await json(['analyze', fixture(`${version}/${snapshot}.heap.txt`), '--binary', binary(version, snapshot)]);
+    const got = await json([
+      'analyze',
+      fixture(`${version}/${snapshot}.heap.txt`),
+      '--binary',
+      binary(version, snapshot),
+    ]);
     expect(got.totals).toEqual(expected.totals);
     expect(got.sites.map(strip)).toEqual(expected.sites);
     expect(new Set(got.sites.map((s) => s.evidence))).toEqual(new Set(['binary']));
@@ -55,7 +67,9 @@ describe.each(CASES)('%s %s', (version, snapshot) => {
     const expected = readExpected(`${version}/${snapshot}.full.expected.json`);
     const got = await json(['analyze', fixture(`${version}/${snapshot}.pb.gz`), '--binary', binary(version, snapshot)]);
     expect(got.totals).toEqual(expected.totals);
-    expect(got.sites.map(({ function: fn, file, line, via, values }) => ({ function: fn, file, line, via, values }))).toEqual(
+    expect(
+      got.sites.map(({ function: fn, file, line, via, values }) => ({ function: fn, file, line, via, values })),
+    ).toEqual(
       expected.sites.map(({ function: fn, file, line, via, values }) => ({ function: fn, file, line, via, values })),
     );
     for (const [i, site] of got.sites.entries()) {
@@ -68,9 +82,13 @@ describe.each(CASES)('%s %s', (version, snapshot) => {
       const ref = expected.sites[i];
       expect(site.phases.create ?? null).toEqual(ref.phases.create ?? null);
       if (ref.function === 'main.writeHeapProfiles') continue;
-      for (const phase of new Set([...Object.keys(site.phases), ...Object.keys(ref.phases)]) as Set<keyof typeof site.phases>) {
+      for (const phase of new Set([...Object.keys(site.phases), ...Object.keys(ref.phases)]) as Set<
+        keyof typeof site.phases
+      >) {
         const [got, want] = [site.phases[phase]?.alloc_space ?? 0, ref.phases[phase]?.alloc_space ?? 0];
-        expect(Math.abs(got - want), `${ref.function}:${ref.line} ${phase}`).toBeLessThanOrEqual(Math.max(1024, want / 1000));
+        expect(Math.abs(got - want), `${ref.function}:${ref.line} ${phase}`).toBeLessThanOrEqual(
+          Math.max(1024, want / 1000),
+        );
       }
     }
     expect(got.profile.runtimeFrames).toBe('hidden');
@@ -79,16 +97,22 @@ describe.each(CASES)('%s %s', (version, snapshot) => {
 });
 
 describe('text profiles', () => {
-  it.each(['go1.19', 'go1.24'])('%s grow_sampled: records scaled like runtime/pprof (MemProfileRate 512 KiB)', async (version) => {
-    const got = await json(['analyze', fixture(`${version}/grow_sampled.heap.txt`)]);
-    expect(got.totals.heap).toEqual(readExpected(`${version}/grow_sampled.expected.json`).totals.heap);
-  });
+  it.each(['go1.19', 'go1.24'])(
+    '%s grow_sampled: records scaled like runtime/pprof (MemProfileRate 512 KiB)',
+    async (version) => {
+      const got = await json(['analyze', fixture(`${version}/grow_sampled.heap.txt`)]);
+      expect(got.totals.heap).toEqual(readExpected(`${version}/grow_sampled.expected.json`).totals.heap);
+    },
+  );
 
   it('records in any order and frames without names', async () => {
     const text = readFileSync(`${FIXTURES}/go1.24/leak_4.heap.txt`, 'utf8');
     const [head, ...rest] = text.split('\n');
     const memStatsAt = rest.findIndex((l) => l.startsWith('# runtime.MemStats'));
-    const blocks = rest.slice(0, memStatsAt).join('\n').split(/\n(?=\d+: \d+ \[)/);
+    const blocks = rest
+      .slice(0, memStatsAt)
+      .join('\n')
+      .split(/\n(?=\d+: \d+ \[)/);
     // Reversed records; every third '#' line loses its name, as the writer prints PCs it cannot name.
     let n = 0;
     const shuffled = blocks
@@ -113,18 +137,27 @@ describe('text profiles', () => {
     expect(got.orderedBy).toBe('time');
     expect(got.snapshots.map((s) => s.source)).toEqual([0, 2, 4].map((i) => fixture(`go1.23/leak_${i}.heap.txt`)));
     const remember = got.sites.find((s) => s.function === 'main.(*Server).remember')!;
-    const values = (i: number) => readExpected(`go1.23/leak_${i}.full.expected.json`).sites.find((s) => s.function === 'main.(*Server).remember')!.values;
+    const values = (i: number) =>
+      readExpected(`go1.23/leak_${i}.full.expected.json`).sites.find((s) => s.function === 'main.(*Server).remember')!
+        .values;
     expect([remember.trend, remember.evidence]).toEqual(['rising', 'binary']);
     expect(remember.series).toEqual([values(0), values(2), values(4)]);
   });
 
-  it('the table shows the MemStats summary with the maps\' share of HeapInuse', async () => {
-    const { stdout } = await runCli(['analyze', fixture('go1.19/leak_4.heap.txt'), '--binary', binary('go1.19', 'leak')]);
+  it("the table shows the MemStats summary with the maps' share of HeapInuse", async () => {
+    const { stdout } = await runCli([
+      'analyze',
+      fixture('go1.19/leak_4.heap.txt'),
+      '--binary',
+      binary('go1.19', 'leak'),
+    ]);
     const expected = readExpected('go1.19/leak_4.full.expected.json');
     const text = readFileSync(`${FIXTURES}/go1.19/leak_4.heap.txt`, 'utf8');
     const heapInuse = Number(/^# HeapInuse = (\d+)$/m.exec(text)![1]);
     const share = ((100 * expected.totals.map.inuse_space) / heapInuse).toFixed(1);
-    expect(stdout).toMatch(new RegExp(`\\n  memstats  HeapAlloc [\\d.]+ MiB · HeapInuse [\\d.]+ MiB \\(maps ${share}%\\) · HeapIdle `));
+    expect(stdout).toMatch(
+      new RegExp(`\\n  memstats  HeapAlloc [\\d.]+ MiB · HeapInuse [\\d.]+ MiB \\(maps ${share}%\\) · HeapIdle `),
+    );
     expect(stdout).toContain(' · NumGC 16 · NextGC off\n');
   });
 
@@ -134,7 +167,9 @@ describe('text profiles', () => {
       'heap profile: 1: 2 [3: 4] @ heap/2',
     );
     const argv = ['analyze', '/mem/edited.heap.txt', '--binary', binary('go1.19', 'leak'), '--json'];
-    const { code, stdout, stderr } = await runCli(argv, { files: { '/mem/edited.heap.txt': new TextEncoder().encode(text) } });
+    const { code, stdout, stderr } = await runCli(argv, {
+      files: { '/mem/edited.heap.txt': new TextEncoder().encode(text) },
+    });
     expect([code, stderr]).toEqual([0, '']);
     const got = JSON.parse(stdout) as AnalyzeJson;
     expect(got.totals).toEqual(readExpected('go1.19/leak_4.full.expected.json').totals);
@@ -160,7 +195,11 @@ describe('a binary that does not fit, or a bad text profile: exit 2 with one lin
       ['analyze', fixture('go1.24/leak_4.pb.gz'), '--binary', fixture('go1.24/bin/grow.gz')],
       `mapbloat: ${fixture('go1.24/bin/grow.gz')}: does not match the profile: its build ID is 23480aecb061752b2e6b904547bcf1414587712c, the profile's is 5780865c04dfc0984fb0a81a9703a0dce3f64872`,
     ],
-    ['a file that is not ELF', ['analyze', TEXT, '--binary', 'package.json'], 'mapbloat: package.json: is not an ELF executable (mapbloat reads Linux Go binaries)'],
+    [
+      'a file that is not ELF',
+      ['analyze', TEXT, '--binary', 'package.json'],
+      'mapbloat: package.json: is not an ELF executable (mapbloat reads Linux Go binaries)',
+    ],
     ['a missing binary', ['analyze', TEXT, '--binary', 'fixtures/nope'], 'mapbloat: fixtures/nope: no such file'],
     ['stdin as the binary', ['analyze', TEXT, '--binary', '-'], 'mapbloat: --binary takes a file, not stdin'],
   ])('%s', async (_, argv, message) => {
@@ -178,7 +217,9 @@ describe('a binary that does not fit, or a bad text profile: exit 2 with one lin
     });
     const { code, stderr } = await runCli(['analyze', '-'], { stdin: cut });
     expect(code).toBe(2);
-    expect(stderr).toMatch(/^mapbloat: stdin: truncated text heap profile: its records add up to \d+: \d+ \[\d+: \d+\] but its header says 551252: 40718536 \[805418: 80408440\]\n$/);
+    expect(stderr).toMatch(
+      /^mapbloat: stdin: truncated text heap profile: its records add up to \d+: \d+ \[\d+: \d+\] but its header says 551252: 40718536 \[805418: 80408440\]\n$/,
+    );
   });
 
   it('a text profile of another kind', async () => {
@@ -186,7 +227,8 @@ describe('a binary that does not fit, or a bad text profile: exit 2 with one lin
     expect(await runCli(['analyze', '-'], { stdin })).toEqual({
       code: 2,
       stdout: '',
-      stderr: 'mapbloat: stdin: a text goroutine profile, not a heap profile: take one from /debug/pprof/heap?debug=1\n',
+      stderr:
+        'mapbloat: stdin: a text goroutine profile, not a heap profile: take one from /debug/pprof/heap?debug=1\n',
     });
   });
 });

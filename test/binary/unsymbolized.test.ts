@@ -10,7 +10,9 @@ import { ProfileType } from '../synth.js';
 // without addresses (continuous profilers' exports).
 type Message = { location: Array<{ address: number; line: unknown[] }>; function: unknown[] };
 function rewrite(file: string, edit: (m: Message) => void): Uint8Array {
-  const message = ProfileType.toObject(ProfileType.decode(gunzipSync(readFileSync(join(FIXTURES, file)))), { longs: Number }) as Message;
+  const message = ProfileType.toObject(ProfileType.decode(gunzipSync(readFileSync(join(FIXTURES, file)))), {
+    longs: Number,
+  }) as Message;
   edit(message);
   return ProfileType.encode(ProfileType.fromObject(message)).finish();
 }
@@ -34,10 +36,16 @@ describe('an unsymbolized profile', () => {
     expect(code).toBe(0);
     expect(stdout).toContain('runtime frames unknown: the profile has no function names (unsymbolized)');
     expect(stdout).toContain('  maps      not visible: the profile has no function names (see the note)');
-    expect(stderr).toMatch(/^note: No function names in this profile: its stacks are bare addresses .* mapbloat needs symbols: give the program's binary \(--binary\)/);
+    expect(stderr).toMatch(
+      /^note: No function names in this profile: its stacks are bare addresses .* mapbloat needs symbols: give the program's binary \(--binary\)/,
+    );
     expect(stderr).not.toContain('Runtime frames hidden');
     const json = JSON.parse((await analyze(['/mem/bare.pb', '--json'], files)).stdout) as AnalyzeJson;
-    expect([json.profile.runtimeFrames, json.profile.mapVisibility, json.totals.map]).toEqual(['unsymbolized', 'none', null]);
+    expect([json.profile.runtimeFrames, json.profile.mapVisibility, json.totals.map]).toEqual([
+      'unsymbolized',
+      'none',
+      null,
+    ]);
   });
 
   it('with --binary is symbolized from the binary: the same report as the symbolized profile', async () => {
@@ -45,7 +53,9 @@ describe('an unsymbolized profile', () => {
     const bare = JSON.parse((await analyze(['/mem/bare.pb', ...binary], files)).stdout) as AnalyzeJson;
     const named = JSON.parse((await analyze([fixture('go1.24/multi.pb.gz'), ...binary], files)).stdout) as AnalyzeJson;
     expect(bare.sites.length).toBeGreaterThan(3);
-    expect(bare.sites.map(({ function: f, line, values }) => [f, line, values])).toEqual(named.sites.map(({ function: f, line, values }) => [f, line, values]));
+    expect(bare.sites.map(({ function: f, line, values }) => [f, line, values])).toEqual(
+      named.sites.map(({ function: f, line, values }) => [f, line, values]),
+    );
     expect(bare.totals).toEqual(named.totals);
   });
 });
@@ -57,7 +67,8 @@ describe('a profile without addresses', () => {
       code: 2,
       stdout: '',
       stderr:
-        "mapbloat: /mem/names-only.pb: has no addresses (a continuous profiler's export keeps only names), and --binary recovers frames from addresses: give the source tree (--source-path) instead\n",
+        "mapbloat: /mem/names-only.pb: has no addresses (a continuous profiler's export keeps only names), " +
+        'and --binary recovers frames from addresses: give the source tree (--source-path) instead\n',
     });
   });
 });

@@ -22,7 +22,9 @@ describe('analyze options', () => {
     const got = await json(['analyze', LEAK, '--sample-index', 'alloc_space']);
     const expected = readExpected('go1.24/leak_4.full.expected.json').sites;
     expect(got.sampleIndex).toBe('alloc_space');
-    const byAlloc = [...expected].sort((a, b) => b.values.alloc_space - a.values.alloc_space || a.function.localeCompare(b.function));
+    const byAlloc = [...expected].sort(
+      (a, b) => b.values.alloc_space - a.values.alloc_space || a.function.localeCompare(b.function),
+    );
     expect(got.sites.map((s) => [s.function, s.line, s.values.alloc_space])).toEqual(
       byAlloc.map((s) => [s.function, s.line, s.values.alloc_space]),
     );
@@ -50,12 +52,16 @@ describe('analyze options', () => {
     expect(got.totals).toEqual(readExpected('go1.24/leak_4.full.expected.json').totals);
   });
 
-  it('--granularity function sums an owner\'s lines', async () => {
+  it("--granularity function sums an owner's lines", async () => {
     const got = await json(['analyze', fixture('go1.24/multi.full.pb.gz'), '--granularity', 'function']);
     const lookup = got.sites.find((s) => s.function === 'main.buildLookup')!;
-    const lines = readExpected('go1.24/multi.full.expected.json').sites.filter((s) => s.function === 'main.buildLookup');
+    const lines = readExpected('go1.24/multi.full.expected.json').sites.filter(
+      (s) => s.function === 'main.buildLookup',
+    );
     expect(lines.map((s) => s.line)).toEqual([70, 68]);
-    const sum = Object.fromEntries(Object.keys(lines[0].values).map((t) => [t, lines[0].values[t] + lines[1].values[t]]));
+    const sum = Object.fromEntries(
+      Object.keys(lines[0].values).map((t) => [t, lines[0].values[t] + lines[1].values[t]]),
+    );
     expect([lookup.file, lookup.line, lookup.values]).toEqual(['mapbloat.test/multi/main.go', null, sum]);
     expect(got.sites).toHaveLength(6);
     expect(got.granularity).toBe('function');
@@ -85,7 +91,7 @@ describe('analyze options', () => {
     expect(stdout).not.toMatch(/\b0 B\b/);
     expect(stderr.split('\n')).toHaveLength(2);
     expect(stderr).toMatch(/^note: Runtime frames hidden: Go's heap profile writer/);
-    expect(stderr).toContain('text profile (/debug/pprof/heap?debug=1) together with the program\'s binary');
+    expect(stderr).toContain("text profile (/debug/pprof/heap?debug=1) together with the program's binary");
   });
 
   it('a stock profile in JSON: an unknown map total is null, with the runtime-frames-hidden note', async () => {

@@ -14,17 +14,33 @@ interface Reference {
   sites: Array<{ function: string; file: string; line: number; via: string | null; values: Record<string, number> }>;
 }
 function reference(variant: string, rule: 'app' | 'lib'): Reference {
-  const r = JSON.parse(readFileSync(join(FIXTURES, `deps/${variant}/${variant}.expected.${rule}.json`), 'utf8')) as Reference;
-  return { totals: r.totals, sites: r.sites.map(({ function: fn, file: f, line, via, values }) => ({ function: fn, file: f, line, via, values })) };
+  const r = JSON.parse(
+    readFileSync(join(FIXTURES, `deps/${variant}/${variant}.expected.${rule}.json`), 'utf8'),
+  ) as Reference;
+  return {
+    totals: r.totals,
+    sites: r.sites.map(({ function: fn, file: f, line, via, values }) => ({
+      function: fn,
+      file: f,
+      line,
+      via,
+      values,
+    })),
+  };
 }
 const file = (variant: string, name: string) => fixture(`deps/${variant}/${name}`);
 
-async function json<T = AnalyzeJson>(argv: string[], env: Record<string, string> = {}, files?: Record<string, Uint8Array>): Promise<T> {
+async function json<T = AnalyzeJson>(
+  argv: string[],
+  env: Record<string, string> = {},
+  files?: Record<string, Uint8Array>,
+): Promise<T> {
   const { code, stdout, stderr } = await runCli([...argv, '--json'], { env, files });
   expect([code, stderr]).toEqual([0, '']);
   return JSON.parse(stdout) as T;
 }
-const sites = (got: AnalyzeJson) => got.sites.map(({ function: fn, file: f, line, via, values }) => ({ function: fn, file: f, line, via, values }));
+const sites = (got: AnalyzeJson) =>
+  got.sites.map(({ function: fn, file: f, line, via, values }) => ({ function: fn, file: f, line, via, values }));
 
 const GO_CACHE_SET = 'github.com/patrickmn/go-cache.(*cache).Set';
 
@@ -67,7 +83,7 @@ describe.each(['modcache', 'vendor-trimpath', 'gopath'])('deps/%s', (variant) =>
 });
 
 describe('the main module: where it comes from', () => {
-  it('the profile\'s file names (module-cache @v elements), without a binary', async () => {
+  it("the profile's file names (module-cache @v elements), without a binary", async () => {
     for (const variant of ['modcache', 'vendor-trimpath']) {
       const got = await json(['analyze', file(variant, `${variant}.full.pb.gz`)]);
       expect(got.profile.mainModule).toEqual({ path: null, source: 'file-names' });
@@ -98,15 +114,25 @@ describe('the main module: where it comes from', () => {
 
   it('a vendor/ element marks a dependency too', async () => {
     // The modcache profile as a vendoring build without -trimpath names its files.
-    const files = { '/mem/vendored.pb': renamed('deps/modcache/modcache.full.pb.gz', [[/^.*\/gomodcache\/(.*?)@v[^/]+\//, '/build/app/vendor/$1/']]) };
+    const files = {
+      '/mem/vendored.pb': renamed('deps/modcache/modcache.full.pb.gz', [
+        [/^.*\/gomodcache\/(.*?)@v[^/]+\//, '/build/app/vendor/$1/'],
+      ]),
+    };
     const got = await json(['analyze', '/mem/vendored.pb'], {}, files);
     expect(got.profile.mainModule).toEqual({ path: null, source: 'file-names' });
     expect(got.sites.filter((s) => s.via === GO_CACHE_SET).map((s) => s.line)).toEqual([81, 84]);
   });
 
   it('the table says which rule and where the main module came from; via is short there', async () => {
-    const { stdout } = await runCli(['analyze', file('modcache', 'modcache.full.pb.gz'), ...['--binary', file('modcache', 'cachesrv.gz')]]);
-    expect(stdout).toContain('  owner     the first frame of own code: package main and example.com/cachesrv (from the binary\'s build info)\n');
+    const { stdout } = await runCli([
+      'analyze',
+      file('modcache', 'modcache.full.pb.gz'),
+      ...['--binary', file('modcache', 'cachesrv.gz')],
+    ]);
+    expect(stdout).toContain(
+      "  owner     the first frame of own code: package main and example.com/cachesrv (from the binary's build info)\n",
+    );
     expect(stdout).toMatch(/main\.go:81 .* go-cache\.\(\*cache\)\.Set\n/);
     expect(stdout).not.toContain('github.com/patrickmn/go-cache.(*cache).Set');
   });
@@ -114,7 +140,9 @@ describe('the main module: where it comes from', () => {
 
 /** A bundled profile with its file names rewritten, as another build would write them. */
 function renamed(path: string, edits: Array<[RegExp, string]>): Uint8Array {
-  const message = ProfileType.toObject(ProfileType.decode(gunzipSync(readFileSync(join(FIXTURES, path)))), { longs: Number }) as { string_table: string[] };
+  const message = ProfileType.toObject(ProfileType.decode(gunzipSync(readFileSync(join(FIXTURES, path)))), {
+    longs: Number,
+  }) as { string_table: string[] };
   message.string_table = message.string_table.map((s) => edits.reduce((t, [re, to]) => t.replace(re, to), s));
   return ProfileType.encode(ProfileType.fromObject(message)).finish();
 }
@@ -129,9 +157,16 @@ describe('dependency sources for source evidence', () => {
       [/^\/work\/scratch\/deps\/src\//, '/home/ci/src/cachesrv/'],
     ]),
   };
-  const argv = ['analyze', '/mem/stock.pb', '--source-path', fixture('deps/src'), '--trim-path', '/home/ci/src/cachesrv'];
+  const argv = [
+    'analyze',
+    '/mem/stock.pb',
+    '--source-path',
+    fixture('deps/src'),
+    '--trim-path',
+    '/home/ci/src/cachesrv',
+  ];
 
-  it('finds the libraries\' map lines in the module cache: each cache its own site', async () => {
+  it("finds the libraries' map lines in the module cache: each cache its own site", async () => {
     const got = await json(argv, { GOMODCACHE: join(FIXTURES, 'deps/gomodcache') }, files);
     const byLine = (line: number) => got.sites.find((s) => s.function === 'main.(*server).load' && s.line === line);
     expect([byLine(81)?.via, byLine(81)?.evidence, byLine(84)?.via]).toEqual([GO_CACHE_SET, 'source', GO_CACHE_SET]);
@@ -146,6 +181,8 @@ describe('dependency sources for source evidence', () => {
     const got = await json(argv, {}, files);
     expect(got.source!.resolvedLinesByPlace['module-cache']).toBe(0);
     expect(got.sites.some((s) => s.via === GO_CACHE_SET)).toBe(false);
-    expect(got.source!.unresolvedFiles).toContain('/home/ci/go/pkg/mod/github.com/patrickmn/go-cache@v2.1.0+incompatible/cache.go');
+    expect(got.source!.unresolvedFiles).toContain(
+      '/home/ci/go/pkg/mod/github.com/patrickmn/go-cache@v2.1.0+incompatible/cache.go',
+    );
   });
 });

@@ -10,7 +10,15 @@ const reference = (v: string, n: number) => readExpected(`${v}/leak_${n}.full.ex
 
 describe.each(VERSIONS)('%s stock leak_0 → leak_4', (v) => {
   it('--binary: the map totals are the full-frame reference, and the gate trips at 1MiB', async () => {
-    const { code, stdout, stderr } = await runCli(['diff', ...pair(v), '--binary', fixture(`${v}/bin/leak.gz`), '--max-growth', '1MiB', '--json']);
+    const { code, stdout, stderr } = await runCli([
+      'diff',
+      ...pair(v),
+      '--binary',
+      fixture(`${v}/bin/leak.gz`),
+      '--max-growth',
+      '1MiB',
+      '--json',
+    ]);
     const got = JSON.parse(stdout) as DiffJson;
     expect(got.totals.map).toEqual([reference(v, 0), reference(v, 4)]);
     expect(got.snapshots.map((s) => s.mapVisibility)).toEqual(['exact', 'exact']);
@@ -18,12 +26,22 @@ describe.each(VERSIONS)('%s stock leak_0 → leak_4', (v) => {
     expect(got.gate.inferred).toBe(false);
     expect(got.gate.breaches.map((b) => [b.scope, b.delta])).toEqual([['map', growth]]);
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^mapbloat: threshold exceeded: map inuse_space grew \+\d+\.\d MiB \(\+\d+\.\d%\), more than --max-growth 1MiB\n$/);
+    expect(stderr).toMatch(
+      /^mapbloat: threshold exceeded: map inuse_space grew \+\d+\.\d MiB \(\+\d+\.\d%\), more than --max-growth 1MiB\n$/,
+    );
   });
 
   it('--binary within a limit exits 0', async () => {
     const growth = reference(v, 4).inuse_space - reference(v, 0).inuse_space;
-    const { code, stderr } = await runCli(['diff', ...pair(v), '--binary', fixture(`${v}/bin/leak.gz`), '--max-growth', String(growth), '--json']);
+    const { code, stderr } = await runCli([
+      'diff',
+      ...pair(v),
+      '--binary',
+      fixture(`${v}/bin/leak.gz`),
+      '--max-growth',
+      String(growth),
+      '--json',
+    ]);
     expect([code, stderr]).toEqual([0, '']);
   });
 
@@ -35,7 +53,9 @@ describe.each(VERSIONS)('%s stock leak_0 → leak_4', (v) => {
     // What source finds lies within the map total: the two user lines at least (their mixed line
     // split by size), the runtime/pprof and standard-library lines only with $GOROOT/src.
     got.totals.map.forEach((m, i) => {
-      const lines = readExpected(`${v}/leak_${4 * i}.full.expected.json`).sites.filter((s) => s.line === 49 || s.line === 53);
+      const lines = readExpected(`${v}/leak_${4 * i}.full.expected.json`).sites.filter(
+        (s) => s.line === 49 || s.line === 53,
+      );
       expect(m!.inuse_space).toBeGreaterThanOrEqual(lines.reduce((sum, s) => sum + s.values.inuse_space, 0));
       expect(m!.inuse_space).toBeLessThanOrEqual(reference(v, 4 * i).inuse_space);
     });

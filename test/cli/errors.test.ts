@@ -11,22 +11,39 @@ let seed = 7; // deterministic "random" bytes (a linear congruential generator)
 const FILES = {
   [join(dir, 'empty.pb.gz')]: '',
   [join(dir, 'truncated.pb.gz')]: readFileSync(join(FIXTURES, 'go1.24/multi.pb.gz')).subarray(0, 1000),
-  [join(dir, 'random.bin')]: Uint8Array.from({ length: 4096 }, () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) >> 16) & 0xff),
+  [join(dir, 'random.bin')]: Uint8Array.from(
+    { length: 4096 },
+    () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) >> 16) & 0xff,
+  ),
   [join(dir, 'message.pb')]: Uint8Array.of(0x08, 0x96, 0x01),
-  [join(dir, 'cpu.pb')]: synthProfile([['samples', 'count'], ['cpu', 'nanoseconds']], [{ stack: [['main.spin', 3]], values: [1, 10_000_000] }]),
-  [join(dir, 'goroutine.pb')]: synthProfile([['goroutine', 'count']], [{ stack: [['runtime.gopark', 3]], values: [4] }]),
+  [join(dir, 'cpu.pb')]: synthProfile(
+    [
+      ['samples', 'count'],
+      ['cpu', 'nanoseconds'],
+    ],
+    [{ stack: [['main.spin', 3]], values: [1, 10_000_000] }],
+  ),
+  [join(dir, 'goroutine.pb')]: synthProfile(
+    [['goroutine', 'count']],
+    [{ stack: [['runtime.gopark', 3]], values: [4] }],
+  ),
 };
 
 const MULTI = fixture('go1.24/multi.pb.gz');
 
 describe('bad input exits 2 with one line', () => {
   it.each([
-    ['a missing file', () => ['analyze', join(dir, 'nope.pb.gz')], () => `mapbloat: ${join(dir, 'nope.pb.gz')}: no such file`],
+    [
+      'a missing file',
+      () => ['analyze', join(dir, 'nope.pb.gz')],
+      () => `mapbloat: ${join(dir, 'nope.pb.gz')}: no such file`,
+    ],
     ['a directory', () => ['analyze', dir], () => `mapbloat: ${dir} is a directory, not a profile file`],
     [
       'an empty file',
       () => ['analyze', join(dir, 'empty.pb.gz')],
-      () => `mapbloat: ${join(dir, 'empty.pb.gz')}: the input is empty: expected a pprof profile (gzipped or raw protobuf)`,
+      () =>
+        `mapbloat: ${join(dir, 'empty.pb.gz')}: the input is empty: expected a pprof profile (gzipped or raw protobuf)`,
     ],
     [
       'truncated gzip',
@@ -36,7 +53,8 @@ describe('bad input exits 2 with one line', () => {
     [
       'random bytes',
       () => ['analyze', join(dir, 'random.bin')],
-      () => `mapbloat: ${join(dir, 'random.bin')}: not a pprof profile: protobuf field 13 has wire type 4 where a profile has 2`,
+      () =>
+        `mapbloat: ${join(dir, 'random.bin')}: not a pprof profile: protobuf field 13 has wire type 4 where a profile has 2`,
     ],
     [
       'a protobuf message that is not a profile',
@@ -59,9 +77,15 @@ describe('bad input exits 2 with one line', () => {
     [
       'an unknown --sample-index',
       () => ['analyze', MULTI, '--sample-index', 'cpu'],
-      () => 'mapbloat: unknown --sample-index "cpu": this profile has alloc_objects, alloc_space, inuse_objects, inuse_space',
+      () =>
+        'mapbloat: unknown --sample-index "cpu": this profile has alloc_objects, alloc_space, inuse_objects, ' +
+        'inuse_space',
     ],
-    ['an unknown option', () => ['analyze', MULTI, '--frobnicate'], () => "mapbloat: unknown option '--frobnicate' (see mapbloat --help)"],
+    [
+      'an unknown option',
+      () => ['analyze', MULTI, '--frobnicate'],
+      () => "mapbloat: unknown option '--frobnicate' (see mapbloat --help)",
+    ],
     [
       'a negative --top',
       () => ['analyze', MULTI, '--top', '-1'],
@@ -70,12 +94,16 @@ describe('bad input exits 2 with one line', () => {
     [
       'an unknown --granularity',
       () => ['analyze', MULTI, '--granularity', 'file'],
-      () => "mapbloat: option '--granularity <g>' argument 'file' is invalid. Allowed choices are line, function. (see mapbloat --help)",
+      () =>
+        "mapbloat: option '--granularity <g>' argument 'file' is invalid. Allowed choices are line, " +
+        'function. (see mapbloat --help)',
     ],
     [
       'an unknown --format',
       () => ['analyze', MULTI, '--format', 'xml'],
-      () => "mapbloat: option '--format <format>' argument 'xml' is invalid. Allowed choices are table, json, markdown, html. (see mapbloat --help)",
+      () =>
+        "mapbloat: option '--format <format>' argument 'xml' is invalid. Allowed choices are table, json, " +
+        'markdown, html. (see mapbloat --help)',
     ],
     [
       '--json with --format markdown',
@@ -109,6 +137,9 @@ describe('bad input exits 2 with one line', () => {
   });
 
   it('errors under --json stay off stdout too', async () => {
-    expect(await runCli(['analyze', join(dir, 'cpu.pb'), '--json'], { files: FILES })).toMatchObject({ code: 2, stdout: '' });
+    expect(await runCli(['analyze', join(dir, 'cpu.pb'), '--json'], { files: FILES })).toMatchObject({
+      code: 2,
+      stdout: '',
+    });
   });
 });

@@ -148,7 +148,8 @@ describe('the body is bounded while it streams', () => {
     expect([code, stdout, stderr]).toEqual([
       2,
       '',
-      `mapbloat: ${server.url}: the response is larger than 64.0 KiB (--max-profile-size): raise the limit if it is real\n`,
+      `mapbloat: ${server.url}: the response is larger than 64.0 KiB (--max-profile-size): raise the limit ` +
+        `if it is real\n`,
     ]);
   });
 });

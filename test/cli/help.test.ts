@@ -21,7 +21,12 @@ describe('help', () => {
   );
   it('the README has examples', () => expect(examples.length).toBeGreaterThanOrEqual(2));
   it.each(examples)('the README shows `mapbloat %s` as it prints (%s)', async (command, variables, shown) => {
-    const env = Object.fromEntries(variables.trim().split(' ').map((v) => v.split('=') as [string, string]));
+    const env = Object.fromEntries(
+      variables
+        .trim()
+        .split(' ')
+        .map((v) => v.split('=') as [string, string]),
+    );
     const { code, stdout } = await runCli(command.split(' ').flatMap(braces), { env });
     expect([code, stdout]).toEqual([0, shown]);
   });

@@ -21,14 +21,16 @@ describe('--max-profile-size', () => {
   it('a file larger than the limit is refused before it is read', async () => {
     expect(GZIPPED.length).toBe(11630);
     expect(await refused(['analyze', PROFILE, '--max-profile-size', '10KiB'])).toBe(
-      `mapbloat: ${PROFILE}: the profile is 11.4 KiB, past 10.0 KiB (--max-profile-size): raise the limit if it is real\n`,
+      `mapbloat: ${PROFILE}: the profile is 11.4 KiB, past 10.0 KiB (--max-profile-size): raise the limit if ` +
+        `it is real\n`,
     );
   });
 
   it('a gzipped file within it that inflates past it is stopped at the limit', async () => {
     expect(RAW.length).toBe(24411);
     expect(await refused(['analyze', PROFILE, '--max-profile-size', '20KiB'])).toBe(
-      `mapbloat: ${PROFILE}: the profile inflates past 20.0 KiB (--max-profile-size): raise the limit if it is real, not a gzip bomb\n`,
+      `mapbloat: ${PROFILE}: the profile inflates past 20.0 KiB (--max-profile-size): raise the limit if it ` +
+        `is real, not a gzip bomb\n`,
     );
     expect((await runCli(['analyze', PROFILE, '--max-profile-size', '24411'])).code).toBe(0);
   });
@@ -56,7 +58,8 @@ describe('--max-profile-size', () => {
 
   it('a size that is not one is a usage error', async () => {
     expect(await refused(['analyze', PROFILE, '--max-profile-size', '0'])).toBe(
-      "mapbloat: option '--max-profile-size <size>' argument '0' is invalid. Expected a size: a number of bytes with an optional unit " +
+      "mapbloat: option '--max-profile-size <size>' argument '0' is invalid. Expected a size: a number of " +
+        'bytes with an optional unit ' +
         '(B, KB, KiB, MB, MiB, GB, GiB). (see mapbloat --help)\n',
     );
   });
@@ -79,7 +82,8 @@ describe('streams that are no profile are refused from their first bytes', () =>
 
   it('/dev/zero as the profile and as the binary (a device: read as a stream)', async () => {
     expect(await refused(['analyze', '/dev/zero'])).toBe(
-      'mapbloat: /dev/zero: not a pprof profile: the protobuf data is truncated or corrupt (field number 0 at byte 0)\n',
+      'mapbloat: /dev/zero: not a pprof profile: the protobuf data is truncated or corrupt (field number 0 ' +
+        'at byte 0)\n',
     );
     expect(await refused(['analyze', PROFILE, '--binary', '/dev/zero'])).toBe(
       'mapbloat: /dev/zero: is not an ELF executable (mapbloat reads Linux Go binaries)\n',
@@ -98,17 +102,20 @@ describe('streams that are no profile are refused from their first bytes', () =>
 describe('--max-stack-depth and --max-binary-size', () => {
   it('a deeper stack than the limit', async () => {
     expect(await refused(['analyze', PROFILE, '--max-stack-depth', '3'])).toBe(
-      `mapbloat: ${PROFILE}: sample 1 has a stack of more than 3 frames (--max-stack-depth): Go records at most 1024; raise the limit if the profile is right\n`,
+      `mapbloat: ${PROFILE}: sample 1 has a stack of more than 3 frames (--max-stack-depth): Go records at ` +
+        `most 1024; raise the limit if the profile is right\n`,
     );
     expect(await refused(['analyze', PROFILE, '--max-stack-depth', '0'])).toBe(
-      "mapbloat: option '--max-stack-depth <n>' argument '0' is invalid. Expected a whole number ≥ 1. (see mapbloat --help)\n",
+      "mapbloat: option '--max-stack-depth <n>' argument '0' is invalid. Expected a whole number ≥ 1. (see " +
+        'mapbloat --help)\n',
     );
   });
 
   it('a binary larger than the limit, gzipped or not', async () => {
     const BINARY = fixture('go1.24/bin/leak.gz');
     expect(await refused(['analyze', PROFILE, '--binary', BINARY, '--max-binary-size', '2MiB'])).toBe(
-      `mapbloat: ${BINARY}: the binary inflates past 2.0 MiB (--max-binary-size): raise the limit if it is real, not a gzip bomb\n`,
+      `mapbloat: ${BINARY}: the binary inflates past 2.0 MiB (--max-binary-size): raise the limit if it is ` +
+        `real, not a gzip bomb\n`,
     );
     expect(await refused(['diff', PROFILE, PROFILE, '--binary', BINARY, '--max-binary-size', '100KiB'])).toBe(
       `mapbloat: ${BINARY}: the binary is 1.7 MiB, past 100.0 KiB (--max-binary-size): raise the limit if it is real\n`,
@@ -123,14 +130,28 @@ describe('source limits skip and say so; the report goes on', () => {
     const { code, stdout } = await runCli([...TEXT, '--max-source-file-size', '1KiB', '--json']);
     expect(code).toBe(0);
     const { source } = JSON.parse(stdout) as AnalyzeJson;
-    expect(source?.skipped).toEqual({ tooLarge: 2, unreadable: 0, walkStopped: false, fileLimit: 1024, walkLimit: 200000 });
+    expect(source?.skipped).toEqual({
+      tooLarge: 2,
+      unreadable: 0,
+      walkStopped: false,
+      fileLimit: 1024,
+      walkLimit: 200000,
+    });
     expect((await runCli([...TEXT, '--max-source-file-size', '1KiB'], { env: { NO_COLOR: '1' } })).stdout).toMatch(
       /\n {2}sources {3}.*; 2 files over --max-source-file-size \(1\.0 KiB\) skipped\n/,
     );
   });
 
   it('--max-source-files: the listing stops there', async () => {
-    const { code, stdout } = await runCli(['analyze', PROFILE, '--source-path', fixture('src'), '--max-source-files', '2', '--json']);
+    const { code, stdout } = await runCli([
+      'analyze',
+      PROFILE,
+      '--source-path',
+      fixture('src'),
+      '--max-source-files',
+      '2',
+      '--json',
+    ]);
     expect(code).toBe(0);
     const { source } = JSON.parse(stdout) as AnalyzeJson;
     expect([source?.skipped.walkStopped, source?.skipped.walkLimit]).toEqual([true, 2]);

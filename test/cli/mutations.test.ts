@@ -8,7 +8,9 @@ import { FIXTURES, runCli } from '../helpers.js';
 // line on stderr, nothing on stdout and exit 2. Deterministic: a fixed linear congruential seed.
 describe.each(['go1.24/multi.pb.gz', 'go1.19/leak_4.pb.gz', 'go1.24/leak_4.heap.txt'])('corrupted %s', (file) => {
   it('exit 0 with a report, or exit 2 with one line', async () => {
-    const original = file.endsWith('.gz') ? gunzipSync(readFileSync(`${FIXTURES}/${file}`)) : readFileSync(`${FIXTURES}/${file}`);
+    const original = file.endsWith('.gz')
+      ? gunzipSync(readFileSync(`${FIXTURES}/${file}`))
+      : readFileSync(`${FIXTURES}/${file}`);
     let seed = 20261122;
     const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
     const outcomes = new Set<number>();
@@ -28,7 +30,9 @@ describe.each(['go1.24/multi.pb.gz', 'go1.19/leak_4.pb.gz', 'go1.24/leak_4.heap.
           input = Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + 1 + rnd(20))]);
         }
       }
-      const { code, stdout, stderr } = await runCli(['analyze', '-', '--json'], { stdin: rnd(2) ? gzipSync(input) : input });
+      const { code, stdout, stderr } = await runCli(['analyze', '-', '--json'], {
+        stdin: rnd(2) ? gzipSync(input) : input,
+      });
       outcomes.add(code);
       if (code === 2) {
         expect([stdout, stderr.split('\n').length]).toEqual(['', 2]);

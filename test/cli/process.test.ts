@@ -22,7 +22,9 @@ describe('bin/mapbloat.js', () => {
     const got = JSON.parse(result.stdout) as AnalyzeJson;
     const expected = readExpected('go1.19/grow.full.expected.json');
     expect(got.totals).toEqual(expected.totals);
-    expect(got.sites.map((s) => [s.function, s.line, s.values])).toEqual(expected.sites.map((s) => [s.function, s.line, s.values]));
+    expect(got.sites.map((s) => [s.function, s.line, s.values])).toEqual(
+      expected.sites.map((s) => [s.function, s.line, s.values]),
+    );
   });
 
   it('prints the table without colours to a pipe, and exits 2 with one line on bad input', () => {

@@ -41,8 +41,12 @@ describe('a go test -memprofile of a cache library (advanced-cache, Go 1.24)', (
     const argv = ['analyze', PROFILE, '--source-path', real('src/advcache')];
     const { code, stdout } = await runCli(argv, { env: { ...ENV, COLUMNS: '100' } });
     expect(code).toBe(0);
-    expect(stdout).toContain('  maps      ≥ 329.7 MiB (≥ 25.9% of heap) in 1 site, inferred from the source (see the note)\n');
-    expect(stdout).toContain('  1   map.NewShard[...]   map/shard.go:56     329.7 MiB   100.0%   create 100%   source\n');
+    expect(stdout).toContain(
+      '  maps      ≥ 329.7 MiB (≥ 25.9% of heap) in 1 site, inferred from the source (see the note)\n',
+    );
+    expect(stdout).toContain(
+      '  1   map.NewShard[...]   map/shard.go:56     329.7 MiB   100.0%   create 100%   source\n',
+    );
     const got = await json(argv);
     const bytes = { alloc_objects: 131702, alloc_space: 345678492, inuse_objects: 131702, inuse_space: 345678492 };
     expect(got.totals.map).toEqual(bytes);
@@ -56,25 +60,44 @@ describe('a go test -memprofile of a cache library (advanced-cache, Go 1.24)', (
         { create: bytes },
       ],
     ]);
-    expect(got.profile.mainModule).toEqual({ path: 'github.com/Borislavv/traefik-http-cache-plugin', source: 'go.mod' });
+    expect(got.profile.mainModule).toEqual({
+      path: 'github.com/Borislavv/traefik-http-cache-plugin',
+      source: 'go.mod',
+    });
   });
 });
 
-describe('a continuous profiler\'s stock profile (Parca, prometheus-operator, 2020)', () => {
+describe("a continuous profiler's stock profile (Parca, prometheus-operator, 2020)", () => {
   it('shows the linknamed reflect map frames it keeps, as a lower bound of alloc_space (its default sample type)', async () => {
     const PROFILE = real('parca__parca_testdata_alloc_objects.pb.gz');
     const got = await json(['analyze', PROFILE]);
-    expect([got.sampleIndex, got.profile.runtimeFrames, got.profile.mapVisibility]).toEqual(['alloc_space', 'hidden', 'partial']);
+    expect([got.sampleIndex, got.profile.runtimeFrames, got.profile.mapVisibility]).toEqual([
+      'alloc_space',
+      'hidden',
+      'partial',
+    ]);
     // go tool pprof -sample_index=alloc_space -focus='^reflect\.(mapassign|makemap)' : 231843007B.
-    expect(got.totals.map).toEqual({ alloc_objects: 906895, alloc_space: 231843007, inuse_objects: 1820, inuse_space: 524432 });
+    expect(got.totals.map).toEqual({
+      alloc_objects: 906895,
+      alloc_space: 231843007,
+      inuse_objects: 1820,
+      inuse_space: 524432,
+    });
     expect(got.sites).toHaveLength(18);
     expect(got.sites.slice(0, 2).map((s) => [s.function, s.line, s.via, s.values.alloc_space])).toEqual([
-      ['github.com/prometheus-operator/prometheus-operator/pkg/prometheus.(*Operator).syncNodeEndpoints', 607, 'github.com/modern-go/reflect2.(*UnsafeMapType).UnsafeSetIndex', 102299734],
+      [
+        'github.com/prometheus-operator/prometheus-operator/pkg/prometheus.(*Operator).syncNodeEndpoints',
+        607,
+        'github.com/modern-go/reflect2.(*UnsafeMapType).UnsafeSetIndex',
+        102299734,
+      ],
       ['github.com/modern-go/reflect2.(*UnsafeMapType).UnsafeSetIndex', 76, null, 59270497],
     ]);
     const { stdout } = await runCli(['analyze', PROFILE], { env: { ...ENV, COLUMNS: '120' } });
     expect(stdout).toContain('  allocated 108.1 GiB\n');
-    expect(stdout).toContain('  maps      ≥ 221.1 MiB (≥ 0.2% of allocated) in 18 sites, through linknamed frames only (see the note)\n');
+    expect(stdout).toContain(
+      '  maps      ≥ 221.1 MiB (≥ 0.2% of allocated) in 18 sites, through linknamed frames only (see the note)\n',
+    );
   });
 });
 
@@ -85,12 +108,19 @@ describe('a delta profile (Parca alloc_space_delta: 288 negative values)', () =>
     expect(code).toBe(0);
     expect(stdout).toContain('  heap      +636.0 MiB net change (a delta profile: see the note)\n');
     expect(stderr.split('\n')[1]).toBe(
-      'note: Negative values in this profile (144 in inuse_objects, 144 in inuse_space samples): a delta profile, the difference of two profiles as ' +
-        'continuous profilers (Parca, Pyroscope, Datadog) store them. Its values and totals are net changes over its duration, not the heap at one ' +
-        'moment; a negative value (memory freed) is shown with a minus sign and counts against every total it is part of.',
+      'note: Negative values in this profile (144 in inuse_objects, 144 in inuse_space samples): a delta ' +
+        'profile, the difference of two profiles as ' +
+        'continuous profilers (Parca, Pyroscope, Datadog) store them. Its values and totals are net changes ' +
+        'over its duration, not the heap at one ' +
+        'moment; a negative value (memory freed) is shown with a minus sign and counts against every total ' +
+        'it is part of.',
     );
     const got = await json(['analyze', PROFILE]);
-    expect([got.totals.heap.inuse_space, got.totals.map, got.notes.map((n) => n.code)]).toEqual([666938665, null, ['runtime-frames-hidden', 'delta-profile']]);
+    expect([got.totals.heap.inuse_space, got.totals.map, got.notes.map((n) => n.code)]).toEqual([
+      666938665,
+      null,
+      ['runtime-frames-hidden', 'delta-profile'],
+    ]);
   });
 
   it('cannot gate: a delta of deltas means nothing', async () => {
@@ -99,7 +129,8 @@ describe('a delta profile (Parca alloc_space_delta: 288 negative values)', () =>
     expect([code, stdout, stderr]).toEqual([
       2,
       '',
-      `mapbloat: --max-growth cannot be checked: ${PROFILE} is a delta profile (its inuse_space has negative values), not a snapshot of the heap\n`,
+      `mapbloat: --max-growth cannot be checked: ${PROFILE} is a delta profile (its inuse_space has negative ` +
+        `values), not a snapshot of the heap\n`,
     ]);
   });
 });
@@ -109,7 +140,11 @@ describe('a raw before/after pair (Datadog fastdelta, stock)', () => {
 
   it('diff: the map totals are null, never a 0 B change', async () => {
     const got = await json<DiffJson>(['diff', ...PAIR]);
-    expect([got.totals.map, got.totalsDelta.map, got.totals.heap.map((v) => v.inuse_space)]).toEqual([[null, null], null, [1049360, 1049360]]);
+    expect([got.totals.map, got.totalsDelta.map, got.totals.heap.map((v) => v.inuse_space)]).toEqual([
+      [null, null],
+      null,
+      [1049360, 1049360],
+    ]);
     const { stdout } = await runCli(['diff', ...PAIR], { env: ENV });
     expect(stdout).toContain('  map inuse_space not visible: runtime frames hidden in every snapshot (see the note)\n');
     expect(stdout).not.toMatch(/map .*\b0 B\b/);
@@ -119,8 +154,10 @@ describe('a raw before/after pair (Datadog fastdelta, stock)', () => {
     const { code, stdout, stderr } = await runCli(['diff', ...PAIR, '--max-growth', '0']);
     expect([code, stdout]).toEqual([2, '']);
     expect(stderr).toBe(
-      `mapbloat: --max-growth cannot be checked: ${PAIR[0]} is a stock profile whose runtime frames are hidden, so its map memory is not visible; ` +
-        `give the program's binary (--binary) or its source tree (--source-path) (mapbloat analyze ${PAIR[0]} explains)\n`,
+      `mapbloat: --max-growth cannot be checked: ${PAIR[0]} is a stock profile whose runtime frames are ` +
+        `hidden, so its map memory is not visible; ` +
+        `give the program's binary (--binary) or its source tree (--source-path) (mapbloat analyze ` +
+        `${PAIR[0]} explains)\n`,
     );
   });
 });
@@ -130,7 +167,10 @@ describe('an old Go text heap profile (google/pprof gobench.heap)', () => {
     const PROFILE = real('pprof__profile_testdata_gobench.heap');
     const { code, stdout, stderr } = await runCli(['analyze', PROFILE], { env: ENV });
     expect(code).toBe(0);
-    expect(stdout).toContain('  runtime   unknown (no map runtime frames); runtime frames unknown: the profile has no function names (unsymbolized)\n');
+    expect(stdout).toContain(
+      '  runtime   unknown (no map runtime frames); runtime frames unknown: the profile has no function ' +
+        'names (unsymbolized)\n',
+    );
     expect(stdout).toContain('  maps      not visible: the profile has no function names (see the note)\n');
     expect(stderr.split('\n').map((l) => l.slice(0, 40))).toEqual([
       'note: No function names in this profile:',
@@ -139,20 +179,28 @@ describe('an old Go text heap profile (google/pprof gobench.heap)', () => {
     ]);
     // The records' sums, as go tool pprof reads them (the header says 47130736 allocated bytes).
     const got = await json(['analyze', PROFILE]);
-    expect([got.totals.heap, got.totals.map]).toEqual([{ alloc_objects: 83134, alloc_space: 350314738, inuse_objects: 11445, inuse_space: 7721316 }, null]);
+    expect([got.totals.heap, got.totals.map]).toEqual([
+      { alloc_objects: 83134, alloc_space: 350314738, inuse_objects: 11445, inuse_space: 7721316 },
+      null,
+    ]);
   });
 });
 
 describe('files that are not Go heap profiles: one line, exit 2, nothing on stdout', () => {
   it.each([
-    ['pprof__profile_testdata_cppbench.heap', 'a tcmalloc (C/C++) heap profile, not a Go heap profile: take one from /debug/pprof/heap or go test -memprofile'],
+    [
+      'pprof__profile_testdata_cppbench.heap',
+      'a tcmalloc (C/C++) heap profile, not a Go heap profile: take one from /debug/pprof/heap or go test -memprofile',
+    ],
     [
       'pprof__internal_report_testdata_sample.cpu',
-      'a CPU profile (sample types samples/count, cpu/nanoseconds), not a heap profile: take one from /debug/pprof/heap or go test -memprofile',
+      'a CPU profile (sample types samples/count, cpu/nanoseconds), not a heap profile: take one from ' +
+        '/debug/pprof/heap or go test -memprofile',
     ],
     [
       'nodejs-heap.pb.gz',
-      'not a Go heap profile: its frames are Node.js code (sample types objects/count, space/bytes); mapbloat reads the heap profiles of Go programs',
+      'not a Go heap profile: its frames are Node.js code (sample types objects/count, space/bytes); ' +
+        'mapbloat reads the heap profiles of Go programs',
     ],
   ])('%s', async (name, message) => {
     for (const command of ['analyze', 'diff']) {

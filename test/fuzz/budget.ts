@@ -38,9 +38,11 @@ export function fuzzConfig(env: NodeJS.ProcessEnv = process.env): FuzzConfig {
   let absolute: number | null = null;
   if (/^\d+(\.\d+)?x$/i.test(runs)) multiplier = Number(runs.slice(0, -1));
   else if (/^\d+$/.test(runs)) absolute = Number(runs);
-  else if (runs !== '') throw new Error(`FUZZ_RUNS must be a multiplier like "20x" or a count like "5000", not ${JSON.stringify(runs)}`);
+  else if (runs !== '')
+    throw new Error(`FUZZ_RUNS must be a multiplier like "20x" or a count like "5000", not ${JSON.stringify(runs)}`);
   const seedText = env.FUZZ_SEED?.trim() ?? '';
-  if (seedText !== '' && !/^-?\d+$/.test(seedText)) throw new Error(`FUZZ_SEED must be an integer, not ${JSON.stringify(seedText)}`);
+  if (seedText !== '' && !/^-?\d+$/.test(seedText))
+    throw new Error(`FUZZ_SEED must be an integer, not ${JSON.stringify(seedText)}`);
   const hang = Number(env.FUZZ_HANG_SECONDS ?? 60);
   return {
     multiplier,
@@ -75,43 +77,54 @@ export interface PropertyOptions {
  * One property as one vitest test: `predicate` holds for every value of `arbitrary`, `runs`
  * times (scaled by FUZZ_RUNS), seeded by FUZZ_SEED. The predicate throws (an expect) to fail.
  */
-export function property<T>(name: string, options: PropertyOptions, arbitrary: fc.Arbitrary<T>, predicate: (value: T) => void | Promise<void>): void {
+export function property<T>(
+  name: string,
+  options: PropertyOptions,
+  arbitrary: fc.Arbitrary<T>,
+  predicate: (value: T) => void | Promise<void>,
+): void {
   const numRuns = runsFor(options.runs);
   const scale = numRuns / options.runs;
-  it(name, async () => {
-    const file = relative(ROOT, new URL(options.file).pathname);
-    const watch = watchdog(name, file);
-    let index = 0;
-    let failed = false;
-    let lastTurn = Date.now();
-    const details = await fc.check(
-      fc.asyncProperty(arbitrary, async (value) => {
-        // A turn of the event loop now and then: vitest's worker answers its runner between cases,
-        // which a property of synchronous cases would starve for minutes ("Timeout calling onTaskUpdate").
-        if (Date.now() - lastTurn > 1000) {
-          await new Promise((resolve) => setImmediate(resolve));
-          lastTurn = Date.now();
-        }
-        if (CONFIG.print) writeSync(2, `fuzz: ${name}: case ${index}: ${fc.stringify(value).slice(0, 20_000)}\n`);
-        watch.begin(index++, failed);
-        try {
-          await predicate(value);
-        } catch (err) {
-          failed = true;
-          throw err;
-        } finally {
-          watch.end();
-        }
-      }),
-      { numRuns, seed: CONFIG.seed, path: CONFIG.path, endOnFailure: CONFIG.path !== undefined },
-    );
-    if (details.failed) {
-      const report = (await fc.asyncDefaultReportMessage(details)) ?? 'the property failed';
-      const replay = replayCommand(details.seed, details.counterexamplePath ?? undefined, file, name);
-      const error = new Error(`${report}\n\nReplay this case (seed ${details.seed}):\n  ${replay}\n`, { cause: details.errorInstance });
-      throw error;
-    }
-  }, Math.max(BASE_TIMEOUT_MS, BASE_TIMEOUT_MS * scale));
+  it(
+    name,
+    async () => {
+      const file = relative(ROOT, new URL(options.file).pathname);
+      const watch = watchdog(name, file);
+      let index = 0;
+      let failed = false;
+      let lastTurn = Date.now();
+      const details = await fc.check(
+        fc.asyncProperty(arbitrary, async (value) => {
+          // A turn of the event loop now and then: vitest's worker answers its runner between cases,
+          // which a property of synchronous cases would starve for minutes ("Timeout calling onTaskUpdate").
+          if (Date.now() - lastTurn > 1000) {
+            await new Promise((resolve) => setImmediate(resolve));
+            lastTurn = Date.now();
+          }
+          if (CONFIG.print) writeSync(2, `fuzz: ${name}: case ${index}: ${fc.stringify(value).slice(0, 20_000)}\n`);
+          watch.begin(index++, failed);
+          try {
+            await predicate(value);
+          } catch (err) {
+            failed = true;
+            throw err;
+          } finally {
+            watch.end();
+          }
+        }),
+        { numRuns, seed: CONFIG.seed, path: CONFIG.path, endOnFailure: CONFIG.path !== undefined },
+      );
+      if (details.failed) {
+        const report = (await fc.asyncDefaultReportMessage(details)) ?? 'the property failed';
+        const replay = replayCommand(details.seed, details.counterexamplePath ?? undefined, file, name);
+        const error = new Error(`${report}\n\nReplay this case (seed ${details.seed}):\n  ${replay}\n`, {
+          cause: details.errorInstance,
+        });
+        throw error;
+      }
+    },
+    Math.max(BASE_TIMEOUT_MS, BASE_TIMEOUT_MS * scale),
+  );
 }
 
 function replayCommand(seed: number, path: string | undefined, file: string, name: string): string {
@@ -160,12 +173,21 @@ function watchdog(name: string, file: string): Watch {
   if (shared === null) {
     const buffer = new SharedArrayBuffer(INFO_AT + INFO_BYTES);
     shared = { state: new Int32Array(buffer, 0, 5), info: new Uint8Array(buffer, INFO_AT, INFO_BYTES) };
-    const worker = new Worker(WATCHDOG_SOURCE, { eval: true, workerData: { buffer, limitMs: CONFIG.hangSeconds * 1000 } });
+    const worker = new Worker(WATCHDOG_SOURCE, {
+      eval: true,
+      workerData: { buffer, limitMs: CONFIG.hangSeconds * 1000 },
+    });
     worker.unref();
   }
   const { state, info } = shared;
   const header = Buffer.from(
-    JSON.stringify({ name, file, seed: CONFIG.seed, path: CONFIG.path ?? null, replay: replayCommand(CONFIG.seed, '@', file, name) }),
+    JSON.stringify({
+      name,
+      file,
+      seed: CONFIG.seed,
+      path: CONFIG.path ?? null,
+      replay: replayCommand(CONFIG.seed, '@', file, name),
+    }),
   ).subarray(0, INFO_BYTES);
   info.set(header);
   Atomics.store(state, 2, header.length);
@@ -205,7 +227,9 @@ setInterval(() => {
   const what = JSON.parse(Buffer.from(info.slice(0, Atomics.load(state, 2))).toString());
   const index = Atomics.load(state, 0);
   const path = what.path !== null ? what.path : String(index);
-  const which = what.path !== null ? 'case ' + what.path : Atomics.load(state, 4) === 1 ? 'shrinking the failure of case ' + index : 'case ' + index;
+  const shrinking = Atomics.load(state, 4) === 1;
+  const which =
+    what.path !== null ? 'case ' + what.path : shrinking ? 'shrinking the failure of case ' + index : 'case ' + index;
   writeSync(2, '\\nfuzz: ' + which + ' of "' + what.name + '" (' + what.file + ') has run for ' +
     Math.round(elapsed / 1000) + ' s' + (hang ? ' without returning: a hang' : ', slower than any case should') +
     '. Replay it:\\n  ' + what.replay.replace("'@'", "'" + path + "'") + '\\n');

@@ -21,7 +21,9 @@ export interface RunShape {
  */
 export function expectCliContract(result: CliResult, shape: RunShape): void {
   const { code, stdout, stderr } = result;
-  const context = `exit ${code}\nstderr: ${JSON.stringify(stderr.slice(0, 2000))}\nstdout: ${JSON.stringify(stdout.slice(0, 300))}`;
+  const context =
+    `exit ${code}\nstderr: ${JSON.stringify(stderr.slice(0, 2000))}\nstdout: ` +
+    `${JSON.stringify(stdout.slice(0, 300))}`;
   expect([0, 1, 2], context).toContain(code);
   expect(stderr, context).not.toMatch(CONTROL);
   expect(stderr, context).not.toMatch(/\n\s+at /); // a stack trace
@@ -35,7 +37,10 @@ export function expectCliContract(result: CliResult, shape: RunShape): void {
   for (const line of lines) expect(line, context).toMatch(/^(note: |mapbloat: (wrote |threshold exceeded: ))/);
   if (code === 1) {
     expect(shape.command, context).toBe('diff');
-    expect(lines.some((l) => l.startsWith('mapbloat: threshold exceeded: ')), context).toBe(true);
+    expect(
+      lines.some((l) => l.startsWith('mapbloat: threshold exceeded: ')),
+      context,
+    ).toBe(true);
   }
   if (shape.format === 'json') {
     const parsed = JSON.parse(stdout) as { schema: string };

@@ -59,7 +59,10 @@ const input: fc.Arbitrary<Input> = fc.oneof(
       ops: mutations(4),
       gzip: fc.boolean(),
       // A file name is shown in the report and in errors: it may hold anything a file system allows.
-      name: fc.oneof(fc.constant('in.pb.gz'), fc.string({ unit: 'binary', minLength: 1, maxLength: 10 }).map((s) => s.replace(/[/\0]/g, '_'))),
+      name: fc.oneof(
+        fc.constant('in.pb.gz'),
+        fc.string({ unit: 'binary', minLength: 1, maxLength: 10 }).map((s) => s.replace(/[/\0]/g, '_')),
+      ),
     }),
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('stdin' as const), index: fc.nat(PROFILES.length - 1) }) },
@@ -70,7 +73,11 @@ interface Run {
   command: 'analyze' | 'diff';
   inputs: Input[];
   options: string[][];
-  binary: { kind: 'none' } | { kind: 'fixture'; index: number } | { kind: 'damaged'; ops: Mutation[] } | { kind: 'stdin' | 'missing' };
+  binary:
+    | { kind: 'none' }
+    | { kind: 'fixture'; index: number }
+    | { kind: 'damaged'; ops: Mutation[] }
+    | { kind: 'stdin' | 'missing' };
   env: { NO_COLOR?: string; COLUMNS?: string };
   isTTY: boolean;
 }
@@ -79,24 +86,63 @@ const flags = (...options: string[][]) => fc.constantFrom(...options).map((o) =>
 
 /** Options both commands take, with values they accept. */
 const reportOption: fc.Arbitrary<string[]> = fc.oneof(
-  flags(['--json'], ['--no-color'], ['--granularity', 'function'], ['--granularity', 'line'], ['--owner', 'lib'], ['--owner', 'app']),
+  flags(
+    ['--json'],
+    ['--no-color'],
+    ['--granularity', 'function'],
+    ['--granularity', 'line'],
+    ['--owner', 'lib'],
+    ['--owner', 'app'],
+  ),
   fc.constantFrom('table', 'json', 'markdown', 'html').map((f) => ['--format', f]),
   fc.constantFrom('0', '1', '3', '20', '999999999999').map((n) => ['--top', n]),
   fc.constantFrom(...SAMPLE_TYPES).map((t) => ['--sample-index', t]),
   fc.constantFrom('main', 'Server', '^main\\.', '.*', 'go$', 'sync').map((r) => ['--focus', r]),
-  fc.constantFrom(fixture('src/multi'), fixture('pie/src'), '/nonexistent', `${fixture('src/multi')}:/nonexistent`).map((p) => ['--source-path', p]),
+  fc
+    .constantFrom(fixture('src/multi'), fixture('pie/src'), '/nonexistent', `${fixture('src/multi')}:/nonexistent`)
+    .map((p) => ['--source-path', p]),
   fc.constantFrom('/build/', '/home/u/src', '').map((p) => ['--trim-path', p]),
 );
 const analyzeOption = fc.constantFrom('/mem/out/maps.pb.gz', 'out.pb.gz').map((p) => ['--output-profile', p]);
-const threshold = fc.oneof(fc.constantFrom('5MiB', '0', '10%', '0%', '1.5GiB', '1KB', '100', '5 MB'), repeated([' ', '1', '.', '%', 'MiB', '0'], 5000));
+const threshold = fc.oneof(
+  fc.constantFrom('5MiB', '0', '10%', '0%', '1.5GiB', '1KB', '100', '5 MB'),
+  repeated([' ', '1', '.', '%', 'MiB', '0'], 5000),
+);
 const diffOption = fc.tuple(fc.constantFrom('--max-growth', '--max-site-growth'), threshold).map(([o, t]) => [o, t]);
 
 /** Any option with any value: hostile text, unknown options, the wrong command's options, --help. */
 const anyOption: fc.Arbitrary<string[]> = fc.oneof(
-  fc.tuple(fc.constantFrom('--top', '--sample-index', '--focus', '--source-path', '--trim-path', '--output-profile', '--max-growth', '--max-site-growth', '--format', '--granularity', '--owner', '--binary'), hostile).map(([o, v]) => [o, v]),
+  fc
+    .tuple(
+      fc.constantFrom(
+        '--top',
+        '--sample-index',
+        '--focus',
+        '--source-path',
+        '--trim-path',
+        '--output-profile',
+        '--max-growth',
+        '--max-site-growth',
+        '--format',
+        '--granularity',
+        '--owner',
+        '--binary',
+      ),
+      hostile,
+    )
+    .map(([o, v]) => [o, v]),
   fc.constantFrom('(', '[', 'a{2,1}', '\\').map((r) => ['--focus', r]),
   fc.constantFrom('-1', '1e400', 'abc', '-', '').map((t) => ['--max-growth', t]),
-  flags(['--output-profile', '-'], ['--granularity', 'block'], ['--format', 'xml'], ['--json', '--format', 'markdown'], ['--bogus'], ['-x'], ['--help'], ['--version']),
+  flags(
+    ['--output-profile', '-'],
+    ['--granularity', 'block'],
+    ['--format', 'xml'],
+    ['--json', '--format', 'markdown'],
+    ['--bogus'],
+    ['-x'],
+    ['--help'],
+    ['--version'],
+  ),
 );
 
 const run: fc.Arbitrary<Run> = fc
@@ -104,22 +150,52 @@ const run: fc.Arbitrary<Run> = fc
     command: fc.constantFrom('analyze' as const, 'analyze' as const, 'diff' as const),
     inputs: fc.array(input, { minLength: 1, maxLength: 3 }),
     extraInputs: fc.nat({ max: 9 }),
-    options: fc.array(fc.oneof({ weight: 6, arbitrary: reportOption }, { weight: 2, arbitrary: analyzeOption }, { weight: 2, arbitrary: diffOption }, { weight: 1, arbitrary: anyOption }), { maxLength: 5 }),
+    options: fc.array(
+      fc.oneof(
+        { weight: 6, arbitrary: reportOption },
+        { weight: 2, arbitrary: analyzeOption },
+        { weight: 2, arbitrary: diffOption },
+        { weight: 1, arbitrary: anyOption },
+      ),
+      { maxLength: 5 },
+    ),
     binary: fc.oneof(
       { weight: 16, arbitrary: fc.constant({ kind: 'none' as const }) },
-      { weight: 4, arbitrary: fc.record({ kind: fc.constant('fixture' as const), index: fc.nat(BINARIES.length - 1) }) },
-      { weight: 2, arbitrary: fc.record({ kind: fc.constant('damaged' as const), ops: fc.array(inPlaceMutation, { minLength: 1, maxLength: 4 }) }) },
+      {
+        weight: 4,
+        arbitrary: fc.record({ kind: fc.constant('fixture' as const), index: fc.nat(BINARIES.length - 1) }),
+      },
+      {
+        weight: 2,
+        arbitrary: fc.record({
+          kind: fc.constant('damaged' as const),
+          ops: fc.array(inPlaceMutation, { minLength: 1, maxLength: 4 }),
+        }),
+      },
       { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('stdin' as const, 'missing' as const) }) },
     ),
-    env: fc.record({ NO_COLOR: fc.constantFrom('1', ''), COLUMNS: fc.constantFrom('40', '80', '200', '0', 'abc', '1', '100000') }, { requiredKeys: [] }),
+    env: fc.record(
+      { NO_COLOR: fc.constantFrom('1', ''), COLUMNS: fc.constantFrom('40', '80', '200', '0', 'abc', '1', '100000') },
+      { requiredKeys: [] },
+    ),
     isTTY: fc.boolean(),
   })
   .map(({ extraInputs, ...r }) => ({
     ...r,
     // analyze takes one profile and diff two or more, mostly: the other counts are usage errors.
-    inputs: extraInputs === 0 ? r.inputs : r.command === 'analyze' ? r.inputs.slice(0, 1) : r.inputs.length > 1 ? r.inputs : [...r.inputs, ...r.inputs],
+    inputs:
+      extraInputs === 0
+        ? r.inputs
+        : r.command === 'analyze'
+          ? r.inputs.slice(0, 1)
+          : r.inputs.length > 1
+            ? r.inputs
+            : [...r.inputs, ...r.inputs],
     // The other command's options, mostly left out for the same reason.
-    options: r.options.filter((o) => extraInputs === 1 || !(r.command === 'analyze' ? /^--max-/ : /^--output-profile$/).test(o[0]) || o.length === 1),
+    options: r.options.filter(
+      (o) =>
+        extraInputs === 1 || !(r.command === 'analyze' ? /^--max-/ : /^--output-profile$/).test(o[0]) || o.length === 1,
+    ),
   }));
 
 /** The argv and the files of a run; a damaged binary is changed in place and put back by `restore`. */
@@ -161,53 +237,86 @@ function prepare(r: Run): { argv: string[]; io: FakeIoOptions; restore: () => vo
   files['/mem/out/.keep'] = new Uint8Array();
   const flags = r.options.flat();
   const formatAt = flags.lastIndexOf('--format');
-  const format = (flags.includes('--json') ? 'json' : formatAt >= 0 ? flags[formatAt + 1] : 'table') as RunShape['format'];
+  const format = (
+    flags.includes('--json') ? 'json' : formatAt >= 0 ? flags[formatAt + 1] : 'table'
+  ) as RunShape['format'];
   const color = r.isTTY && !r.env.NO_COLOR && !flags.includes('--no-color');
-  return { argv, io: { files, stdin, env: r.env, isTTY: r.isTTY }, restore, shape: { format, color, command: r.command } };
+  return {
+    argv,
+    io: { files, stdin, env: r.env, isTTY: r.isTTY },
+    restore,
+    shape: { format, color, command: r.command },
+  };
 }
 
 describe('the CLI end to end', () => {
-  property('any options, any input: exit 0, 1 or 2 and what each promises', { runs: 500, file: import.meta.url }, run, async (r) => {
-    const { argv, io, restore, shape } = prepare(r);
-    try {
-      const result = await runCli(argv, io);
-      // --help, --version and usage errors print what commander prints: checked for exit codes only.
-      if (argv.some((a) => a === '--help' || a === '--version')) {
-        expect([0, 2]).toContain(result.code);
+  property(
+    'any options, any input: exit 0, 1 or 2 and what each promises',
+    { runs: 500, file: import.meta.url },
+    run,
+    async (r) => {
+      const { argv, io, restore, shape } = prepare(r);
+      try {
+        const result = await runCli(argv, io);
+        // --help, --version and usage errors print what commander prints: checked for exit codes only.
+        if (argv.some((a) => a === '--help' || a === '--version')) {
+          expect([0, 2]).toContain(result.code);
+          return;
+        }
+        expectCliContract(result, shape);
+      } finally {
+        restore();
+      }
+    },
+  );
+
+  property(
+    'names from a crafted profile add no line, no table cell and no markup',
+    { runs: 150, file: import.meta.url },
+    fc.record({
+      sites: fc.array(crafted, { minLength: 1, maxLength: 6 }),
+      format: fc.constantFrom('table' as const, 'markdown' as const, 'json' as const),
+      isTTY: fc.boolean(),
+    }),
+    async ({ sites, format, isTTY }) => {
+      const benign = sites.map((s, i) => ({
+        ...s,
+        fn: `main.f${i}`,
+        file: `app/f${i}.go`,
+        via: s.via === null ? null : `sync.v${i}`,
+      }));
+      const [got, want] = await Promise.all(
+        [sites, benign].map((ss) =>
+          runCli(['analyze', '/mem/crafted.pb.gz', '--format', format, '--top', '0'], {
+            files: { '/mem/crafted.pb.gz': gzipSync(craftedProfile(ss)) },
+            isTTY,
+            env: {},
+          }),
+        ),
+      );
+      const shape = { format, command: 'analyze', color: isTTY && format !== 'json' } as const;
+      expectCliContract(got, shape);
+      expectCliContract(want, shape);
+      expect(got.code).toBe(want.code);
+      if (format === 'json') {
+        // JSON keeps every name exactly as the profile has it.
+        const names = new Set(sites.flatMap((s) => (s.via === null ? [s.fn] : [s.fn, s.via])));
+        for (const site of (JSON.parse(got.stdout) as { sites: Array<{ function: string }> }).sites)
+          expect(names).toContain(site.function);
         return;
       }
-      expectCliContract(result, shape);
-    } finally {
-      restore();
-    }
-  });
-
-  property('names from a crafted profile add no line, no table cell and no markup', { runs: 150, file: import.meta.url }, fc.record({ sites: fc.array(crafted, { minLength: 1, maxLength: 6 }), format: fc.constantFrom('table' as const, 'markdown' as const, 'json' as const), isTTY: fc.boolean() }), async ({ sites, format, isTTY }) => {
-    const benign = sites.map((s, i) => ({ ...s, fn: `main.f${i}`, file: `app/f${i}.go`, via: s.via === null ? null : `sync.v${i}` }));
-    const [got, want] = await Promise.all(
-      [sites, benign].map((ss) => runCli(['analyze', '/mem/crafted.pb.gz', '--format', format, '--top', '0'], { files: { '/mem/crafted.pb.gz': gzipSync(craftedProfile(ss)) }, isTTY, env: {} })),
-    );
-    const shape = { format, command: 'analyze', color: isTTY && format !== 'json' } as const;
-    expectCliContract(got, shape);
-    expectCliContract(want, shape);
-    expect(got.code).toBe(want.code);
-    if (format === 'json') {
-      // JSON keeps every name exactly as the profile has it.
-      const names = new Set(sites.flatMap((s) => (s.via === null ? [s.fn] : [s.fn, s.via])));
-      for (const site of (JSON.parse(got.stdout) as { sites: Array<{ function: string }> }).sites) expect(names).toContain(site.function);
-      return;
-    }
-    const lines = (out: string) => out.split('\n');
-    expect(lines(got.stdout).length).toBe(lines(want.stdout).length);
-    if (format === 'markdown') {
-      // GitHub's table rows: cells split at every "|" not escaped as "\|".
-      const cells = (line: string) => line.replace(/\\\|/g, '').split('|').length;
-      expect(lines(got.stdout).map(cells)).toEqual(lines(want.stdout).map(cells));
-      // No heading, quote, list or HTML comes from a name: line starts are those of the benign report.
-      const start = (line: string) => line.slice(0, 2);
-      expect(lines(got.stdout).map(start)).toEqual(lines(want.stdout).map(start));
-    }
-  });
+      const lines = (out: string) => out.split('\n');
+      expect(lines(got.stdout).length).toBe(lines(want.stdout).length);
+      if (format === 'markdown') {
+        // GitHub's table rows: cells split at every "|" not escaped as "\|".
+        const cells = (line: string) => line.replace(/\\\|/g, '').split('|').length;
+        expect(lines(got.stdout).map(cells)).toEqual(lines(want.stdout).map(cells));
+        // No heading, quote, list or HTML comes from a name: line starts are those of the benign report.
+        const start = (line: string) => line.slice(0, 2);
+        expect(lines(got.stdout).map(start)).toEqual(lines(want.stdout).map(start));
+      }
+    },
+  );
 });
 
 // --- crafted profiles: map sites whose names are anything ------------------------------------------
@@ -222,7 +331,17 @@ interface CraftedSite {
 
 const craftedName = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 24 }).map((s) => `main.${s}`),
-  fc.constantFrom('main.a\n### title', 'main.b\u001b[31m|`x`|', 'main.<img src=x>', 'main.c`x|y', 'main.\\|x', 'main.[x](y)', 'main.*x*', 'main.\u2028x', 'main.\r'),
+  fc.constantFrom(
+    'main.a\n### title',
+    'main.b\u001b[31m|`x`|',
+    'main.<img src=x>',
+    'main.c`x|y',
+    'main.\\|x',
+    'main.[x](y)',
+    'main.*x*',
+    'main.\u2028x',
+    'main.\r',
+  ),
   repeated(['`', 'a`', '|', '\\', '\n', '[', ']', '<', '\u001b'], 200_000).map((s) => `main.${s}`),
 );
 
@@ -257,7 +376,12 @@ function craftedProfile(sites: readonly CraftedSite[]): Uint8Array {
       { type: 'inuse_space', unit: 'bytes' },
     ],
     defaultSampleType: null,
-    samples: { count: sites.length, stackStart: Uint32Array.from(starts), stackLocations: Uint32Array.from(stack), values: Float64Array.from(values) },
+    samples: {
+      count: sites.length,
+      stackStart: Uint32Array.from(starts),
+      stackLocations: Uint32Array.from(stack),
+      values: Float64Array.from(values),
+    },
     locations,
     mappings: [],
     timeNanos: 1_700_000_000_000_000_000,

@@ -46,7 +46,11 @@ function regionsOf(bytes: Uint8Array): Array<readonly [number, number]> {
     if (/gopclntab$/.test(s.name)) {
       regions.push([s.offset, 96], [s.offset, 4096], [s.offset + Math.floor(s.size / 2), 4096]);
     }
-    if (/^\.(shstrtab|gopclntab|data\.rel\.ro\.gopclntab|rodata|go\.buildinfo|noptrdata|data|data\.rel\.ro|typelink|data\.rel\.ro\.typelink|rela|dynamic)$|^\.note/.test(s.name)) {
+    if (
+      /^\.(shstrtab|gopclntab|data\.rel\.ro\.gopclntab|rodata|go\.buildinfo|noptrdata|data|data\.rel\.ro|typelink|data\.rel\.ro\.typelink|rela|dynamic)$|^\.note/.test(
+        s.name,
+      )
+    ) {
       regions.push([s.offset, s.size]);
     }
   }
@@ -71,7 +75,11 @@ describe('Go binaries', () => {
   property(
     'damaged headers, tables, inline trees, build info and type descriptors: read or refused',
     { runs: 600, file: import.meta.url },
-    fc.record({ binary: fc.nat(BINARIES.length - 1), ops: fc.array(inPlaceMutation, { minLength: 1, maxLength: 6 }), cut: fc.oneof({ weight: 7, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.nat() }) }),
+    fc.record({
+      binary: fc.nat(BINARIES.length - 1),
+      ops: fc.array(inPlaceMutation, { minLength: 1, maxLength: 6 }),
+      cut: fc.oneof({ weight: 7, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.nat() }),
+    }),
     ({ binary, ops, cut }) => {
       const { bytes, records, regions } = BINARIES[binary];
       // The shared copy is changed in place and put back: a case costs its mutations, not 2 MB.
@@ -93,10 +101,21 @@ describe('Go binaries', () => {
         order: fc.constantFrom(1 as const, 2 as const),
         type: fc.constantFrom(1, 2, 3, 4),
         machine: fc.constantFrom(3, 40, 62, 183, 243),
-        segments: fc.array(fc.record({ vaddr: fc.nat(), flags: fc.nat(7), data: fc.uint8Array({ maxLength: 64 }) }), { maxLength: 3 }),
+        segments: fc.array(fc.record({ vaddr: fc.nat(), flags: fc.nat(7), data: fc.uint8Array({ maxLength: 64 }) }), {
+          maxLength: 3,
+        }),
         sections: fc.array(
           fc.record({
-            name: fc.constantFrom('.gopclntab', '.text', '.noptrdata', '.rodata', '.go.buildinfo', '.note.gnu.build-id', '.data.rel.ro.gopclntab', '.dynamic'),
+            name: fc.constantFrom(
+              '.gopclntab',
+              '.text',
+              '.noptrdata',
+              '.rodata',
+              '.go.buildinfo',
+              '.note.gnu.build-id',
+              '.data.rel.ro.gopclntab',
+              '.dynamic',
+            ),
             addr: fc.nat(),
             data: fc.oneof(fc.uint8Array({ maxLength: 128 }), pclntabHeader),
           }),
@@ -114,7 +133,11 @@ describe('Go binaries', () => {
 
 /** A pclntab header (Go 1.18 or 1.20 magic, amd64) followed by table offsets near its end. */
 const pclntabHeader: fc.Arbitrary<Uint8Array> = fc
-  .record({ magic: fc.constantFrom(0xfffffff0, 0xfffffff1, 0xfffffffb), words: fc.array(edgeValue, { minLength: 8, maxLength: 8 }), tail: fc.uint8Array({ maxLength: 64 }) })
+  .record({
+    magic: fc.constantFrom(0xfffffff0, 0xfffffff1, 0xfffffffb),
+    words: fc.array(edgeValue, { minLength: 8, maxLength: 8 }),
+    tail: fc.uint8Array({ maxLength: 64 }),
+  })
   .map(({ magic, words, tail }) => {
     const out = Buffer.alloc(8 + 8 * 8 + tail.length);
     out.writeUInt32LE(magic, 0);

@@ -19,7 +19,9 @@ const LIMIT = { option: '--max-profile-size', what: 'the profile' };
 const content = fc.oneof(
   fc.nat(PROFILE.length).map((n) => PROFILE.subarray(0, n)),
   fc.nat(1 << 20).map((n) => new Uint8Array(n)),
-  fc.tuple(fc.nat(PROFILE.length), fc.nat(1 << 19)).map(([n, zeros]) => Buffer.concat([PROFILE.subarray(0, n), new Uint8Array(zeros)])),
+  fc
+    .tuple(fc.nat(PROFILE.length), fc.nat(1 << 19))
+    .map(([n, zeros]) => Buffer.concat([PROFILE.subarray(0, n), new Uint8Array(zeros)])),
   fc.string({ maxLength: 200 }).map((s) => Buffer.from(s)),
   fc.uint8Array({ maxLength: 2000 }),
 );

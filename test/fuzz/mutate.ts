@@ -17,15 +17,42 @@ export type Mutation =
 
 /** Values at the edges of what a reader may get wrong: sign, 2^31, 2^32, 2^53, 2^63, 2^64. */
 export const EDGE_VALUES: readonly bigint[] = [
-  0n, 1n, 2n, 7n, 8n, 0x7fn, 0x80n, 0xffn, 0x100n, 0x3fffn, 0x4000n, 0xffffn, 0x10000n,
-  2n ** 31n - 1n, 2n ** 31n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 32n + 1n, 2n ** 32n + 8n,
-  2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 63n - 1n, 2n ** 63n, 2n ** 64n - 1n,
+  0n,
+  1n,
+  2n,
+  7n,
+  8n,
+  0x7fn,
+  0x80n,
+  0xffn,
+  0x100n,
+  0x3fffn,
+  0x4000n,
+  0xffffn,
+  0x10000n,
+  2n ** 31n - 1n,
+  2n ** 31n,
+  2n ** 32n - 1n,
+  2n ** 32n,
+  2n ** 32n + 1n,
+  2n ** 32n + 8n,
+  2n ** 53n - 1n,
+  2n ** 53n,
+  2n ** 53n + 1n,
+  2n ** 63n - 1n,
+  2n ** 63n,
+  2n ** 64n - 1n,
 ];
 
 /** A value near an edge, or any 64-bit one. */
 export const edgeValue: fc.Arbitrary<bigint> = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...EDGE_VALUES) },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...EDGE_VALUES), fc.integer({ min: -8, max: 8 })).map(([v, d]) => BigInt.asUintN(64, v + BigInt(d))) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.constantFrom(...EDGE_VALUES), fc.integer({ min: -8, max: 8 }))
+      .map(([v, d]) => BigInt.asUintN(64, v + BigInt(d))),
+  },
   { weight: 1, arbitrary: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }) },
 );
 
@@ -37,19 +64,40 @@ const someBytes = fc.array(fc.nat({ max: 255 }), { minLength: 1, maxLength: 16 }
 export const inPlaceMutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ op: fc.constant('flip' as const), at: position, bit: fc.nat({ max: 7 }) }),
   fc.record({ op: fc.constant('set' as const), at: position, bytes: someBytes }),
-  fc.record({ op: fc.constant('word' as const), at: position, value: edgeValue, size: fc.constantFrom(1 as const, 2 as const, 4 as const, 8 as const) }),
+  fc.record({
+    op: fc.constant('word' as const),
+    at: position,
+    value: edgeValue,
+    size: fc.constantFrom(1 as const, 2 as const, 4 as const, 8 as const),
+  }),
 );
 
 export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   { weight: 4, arbitrary: inPlaceMutation },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('insert' as const), at: position, bytes: someBytes }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('delete' as const), at: position, count: fc.integer({ min: 1, max: 64 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ op: fc.constant('delete' as const), at: position, count: fc.integer({ min: 1, max: 64 }) }),
+  },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('truncate' as const), at: position }) },
   {
     weight: 1,
-    arbitrary: fc.record({ op: fc.constant('duplicate' as const), at: position, count: fc.integer({ min: 1, max: 256 }), to: position }),
+    arbitrary: fc.record({
+      op: fc.constant('duplicate' as const),
+      at: position,
+      count: fc.integer({ min: 1, max: 256 }),
+      to: position,
+    }),
   },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('varint' as const), at: position, value: edgeValue, replace: fc.integer({ min: 0, max: 10 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('varint' as const),
+      at: position,
+      value: edgeValue,
+      replace: fc.integer({ min: 0, max: 10 }),
+    }),
+  },
 );
 
 export const mutations = (max = 6) => fc.array(mutation, { minLength: 1, maxLength: max });
@@ -121,7 +169,11 @@ export function mutate(input: Uint8Array, ops: readonly Mutation[]): Uint8Array 
  * Applies length-keeping mutations to `buffer` itself and returns what undoes them: a case on a
  * 2 MB binary costs its mutations, not a copy. `regions` (offset, length) weight where they land.
  */
-export function mutateInPlace(buffer: Uint8Array, ops: readonly Mutation[], regions: ReadonlyArray<readonly [number, number]>): () => void {
+export function mutateInPlace(
+  buffer: Uint8Array,
+  ops: readonly Mutation[],
+  regions: ReadonlyArray<readonly [number, number]>,
+): () => void {
   const saved: Array<[number, Uint8Array]> = [];
   for (const m of ops) {
     const [start, length] = regions[m.at % regions.length];

@@ -87,7 +87,17 @@ describe('protobuf profiles', () => {
 // --- a profile as a model: tables, references and values a correct encoder writes -------------------
 
 const name = fc.oneof(
-  fc.constantFrom('', 'main.main', 'runtime.mapassign_faststr', 'runtime.makemap', 'main.(*T).put', 'inuse_space', 'bytes', 'alloc_space', 'count'),
+  fc.constantFrom(
+    '',
+    'main.main',
+    'runtime.mapassign_faststr',
+    'runtime.makemap',
+    'main.(*T).put',
+    'inuse_space',
+    'bytes',
+    'alloc_space',
+    'count',
+  ),
   fc.string({ unit: 'binary', maxLength: 12 }),
 );
 const int64 = fc.oneof(
@@ -116,7 +126,9 @@ const profileModel: fc.Arbitrary<Model> = fc
   .record({
     sampleTypes: fc.array(fc.tuple(name, name), { minLength: 1, maxLength: 4 }),
     functions: fc.array(fc.record({ name, file: name, startLine: int64 }), { maxLength: 6 }),
-    mappings: fc.array(fc.record({ start: uint53, limit: uint53, offset: uint53, file: name, buildId: name }), { maxLength: 3 }),
+    mappings: fc.array(fc.record({ start: uint53, limit: uint53, offset: uint53, file: name, buildId: name }), {
+      maxLength: 3,
+    }),
     locations: fc.array(
       fc.record({
         mapping: fc.nat(4),
@@ -125,9 +137,16 @@ const profileModel: fc.Arbitrary<Model> = fc
       }),
       { maxLength: 8 },
     ),
-    samples: fc.array(fc.record({ stack: fc.array(fc.nat(9), { maxLength: 6 }), values: fc.array(int64, { maxLength: 6 }), extraValues: fc.boolean() }), {
-      maxLength: 8,
-    }),
+    samples: fc.array(
+      fc.record({
+        stack: fc.array(fc.nat(9), { maxLength: 6 }),
+        values: fc.array(int64, { maxLength: 6 }),
+        extraValues: fc.boolean(),
+      }),
+      {
+        maxLength: 8,
+      },
+    ),
     time: int64,
     duration: int64,
     period: int64,
@@ -141,7 +160,9 @@ const profileModel: fc.Arbitrary<Model> = fc
     // Most samples have one value per type, as they must; some have more or fewer.
     samples: m.samples.map((s) => ({
       ...s,
-      values: s.extraValues ? s.values : Array.from({ length: m.sampleTypes.length }, (_, k) => s.values[k] ?? BigInt(k)),
+      values: s.extraValues
+        ? s.values
+        : Array.from({ length: m.sampleTypes.length }, (_, k) => s.values[k] ?? BigInt(k)),
     })),
   }));
 
@@ -181,7 +202,13 @@ function encodeModel(m: Model): { bytes: Uint8Array; valid: boolean } {
       address: l.address,
       line: l.lines.map((line) => ({ function_id: ref(line.fn, m.functions.length), line: long(line.line) })),
     })),
-    function: m.functions.map((f, k) => ({ id: id(k), name: str(f.name), system_name: str(f.name), filename: str(f.file), start_line: long(f.startLine) })),
+    function: m.functions.map((f, k) => ({
+      id: id(k),
+      name: str(f.name),
+      system_name: str(f.name),
+      filename: str(f.file),
+      start_line: long(f.startLine),
+    })),
     time_nanos: long(m.time),
     duration_nanos: long(m.duration),
     period: long(m.period),
@@ -223,9 +250,9 @@ function expectModel(p: Profile, m: Model): void {
       expect(loc.lines.map((l) => l.function.name)).toEqual(want.lines.map((l) => m.functions[l.fn].name));
       loc.lines.forEach((l, k) => expect(sameNumber(l.line, want.lines[k].line)).toBe(true));
       const mapping = want.mapping === 0 ? undefined : m.mappings[want.mapping - 1];
-      expect(loc.mapping === null ? null : [loc.mapping.start, loc.mapping.limit, loc.mapping.offset, loc.mapping.filename]).toEqual(
-        mapping === undefined ? null : [mapping.start, mapping.limit, mapping.offset, mapping.file],
-      );
+      expect(
+        loc.mapping === null ? null : [loc.mapping.start, loc.mapping.limit, loc.mapping.offset, loc.mapping.filename],
+      ).toEqual(mapping === undefined ? null : [mapping.start, mapping.limit, mapping.offset, mapping.file]);
     });
   });
 }
@@ -240,7 +267,11 @@ function meaning(p: Profile) {
       values: Array.from({ length: n }, (_, k) => String(exact?.get(i * n + k) ?? values[i * n + k])),
       stack: Array.from(stackLocations.subarray(stackStart[i], stackStart[i + 1]), (l) => {
         const loc = p.locations[l];
-        return [loc.address, loc.mapping, loc.lines.map((line) => [line.function.name, line.function.filename, line.line])];
+        return [
+          loc.address,
+          loc.mapping,
+          loc.lines.map((line) => [line.function.name, line.function.filename, line.line]),
+        ];
       }),
     })),
   };
@@ -300,7 +331,14 @@ function parseMessage(buf: Uint8Array, start: number, end: number, depth: number
       return null;
     }
     if (payloadEnd > end) return null;
-    fields.push({ tag: tagBytes, wireType, payload: buf.subarray(payloadStart, payloadEnd), children, lengthDelta: 0n, lengthPad: 0 });
+    fields.push({
+      tag: tagBytes,
+      wireType,
+      payload: buf.subarray(payloadStart, payloadEnd),
+      children,
+      lengthDelta: 0n,
+      lengthPad: 0,
+    });
     pos = payloadEnd;
   }
   return fields;
@@ -348,9 +386,17 @@ const treeEdit: fc.Arbitrary<TreeEdit> = fc.oneof(
       fc.constantFrom(2n ** 32n, 2n ** 32n - 1n, 2n ** 33n, 2n ** 53n, 2n ** 63n, -(2n ** 32n)),
     ),
   }),
-  fc.record({ kind: fc.constantFrom('padLength' as const, 'padTag' as const, 'padValue' as const), at, extra: fc.integer({ min: 1, max: 10 }) }),
+  fc.record({
+    kind: fc.constantFrom('padLength' as const, 'padTag' as const, 'padValue' as const),
+    at,
+    extra: fc.integer({ min: 1, max: 10 }),
+  }),
   fc.record({ kind: fc.constant('wireType' as const), at, wireType: fc.nat(7) }),
-  fc.record({ kind: fc.constant('field' as const), at, field: fc.oneof(fc.nat(16), fc.constantFrom(2 ** 29 - 1, 2 ** 29, 2 ** 31)) }),
+  fc.record({
+    kind: fc.constant('field' as const),
+    at,
+    field: fc.oneof(fc.nat(16), fc.constantFrom(2 ** 29 - 1, 2 ** 29, 2 ** 31)),
+  }),
   fc.record({ kind: fc.constant('value' as const), at, value: edgeValue }),
   fc.record({ kind: fc.constantFrom('drop' as const, 'repeat' as const, 'swap' as const), at }),
 );
@@ -388,7 +434,9 @@ function applyEdit(tree: Field[], e: TreeEdit): void {
       if (f.wireType === 0) f.payload = Uint8Array.from(padded(Array.from(f.payload), e.extra));
       break;
     case 'wireType':
-      f.tag = varintBytes((BigInt(readVarint(Uint8Array.from(f.tag), 0, f.tag.length)?.[0] ?? 8n) & ~7n) | BigInt(e.wireType));
+      f.tag = varintBytes(
+        (BigInt(readVarint(Uint8Array.from(f.tag), 0, f.tag.length)?.[0] ?? 8n) & ~7n) | BigInt(e.wireType),
+      );
       break;
     case 'field':
       f.tag = varintBytes((BigInt(e.field) << 3n) | BigInt(f.wireType));

@@ -17,7 +17,28 @@ import { repeated } from './mutate.js';
 
 // --- Go-ish text ----------------------------------------------------------------------------------
 
-const ident = fc.constantFrom('m', 'n', 'cache', 'T', 'U', 'K', 'V', 'k', 'v', 'x', 'y', 'maps', 'make', 'new', 'append', 'string', 'int', 'Δx', '_', 'p');
+const ident = fc.constantFrom(
+  'm',
+  'n',
+  'cache',
+  'T',
+  'U',
+  'K',
+  'V',
+  'k',
+  'v',
+  'x',
+  'y',
+  'maps',
+  'make',
+  'new',
+  'append',
+  'string',
+  'int',
+  'Δx',
+  '_',
+  'p',
+);
 const number = fc.constantFrom('0', '1', '8', '1_000', '0x10', '1e9', '99999999999999999999', '.5');
 
 const goType: fc.Arbitrary<string> = fc.letrec<{ type: string }>((tie) => ({
@@ -28,8 +49,12 @@ const goType: fc.Arbitrary<string> = fc.letrec<{ type: string }>((tie) => ({
     tie('type').map((t) => `[]${t}`),
     tie('type').map((t) => `*${t}`),
     fc.tuple(number, tie('type')).map(([n, t]) => `[${n}]${t}`),
-    fc.array(fc.tuple(ident, tie('type')), { maxLength: 4 }).map((fs) => `struct{ ${fs.map(([n, t]) => `${n} ${t}`).join('; ')} }`),
-    fc.tuple(fc.array(tie('type'), { maxLength: 3 }), fc.option(tie('type'))).map(([ps, r]) => `func(${ps.join(', ')})${r === null ? '' : ` ${r}`}`),
+    fc
+      .array(fc.tuple(ident, tie('type')), { maxLength: 4 })
+      .map((fs) => `struct{ ${fs.map(([n, t]) => `${n} ${t}`).join('; ')} }`),
+    fc
+      .tuple(fc.array(tie('type'), { maxLength: 3 }), fc.option(tie('type')))
+      .map(([ps, r]) => `func(${ps.join(', ')})${r === null ? '' : ` ${r}`}`),
     tie('type').map((t) => `chan ${t}`),
     tie('type').map((t) => `<-chan ${t}`),
     fc.tuple(ident, fc.array(tie('type'), { minLength: 1, maxLength: 2 })).map(([n, ts]) => `${n}[${ts.join(', ')}]`),
@@ -48,23 +73,57 @@ const statement = fc.oneof(
   fc.tuple(ident, expr).map(([n, k]) => `${n}[${k}]++`),
   fc.tuple(ident, expr, expr).map(([n, k, v]) => `${n}[${k}], x = ${v}, 1`),
   fc.tuple(ident, goType).map(([n, t]) => `type ${n} ${t}`),
-  fc.array(fc.tuple(ident, goType), { maxLength: 3 }).map((ds) => `type (\n${ds.map(([n, t]) => `\t${n} ${t}`).join('\n')}\n)`),
-  fc.tuple(ident, fc.array(fc.tuple(ident, goType), { maxLength: 3 })).map(([n, fs]) => `type ${n} struct {\n${fs.map(([f, t]) => `\t${f} ${t} \`json:"x"\``).join('\n')}\n}`),
+  fc
+    .array(fc.tuple(ident, goType), { maxLength: 3 })
+    .map((ds) => `type (\n${ds.map(([n, t]) => `\t${n} ${t}`).join('\n')}\n)`),
+  fc
+    .tuple(ident, fc.array(fc.tuple(ident, goType), { maxLength: 3 }))
+    .map(([n, fs]) => `type ${n} struct {\n${fs.map(([f, t]) => `\t${f} ${t} \`json:"x"\``).join('\n')}\n}`),
   fc.tuple(ident, ident).map(([a, b]) => `${a} := maps.Clone(${b})`),
   fc.tuple(ident, ident).map(([a, b]) => `maps.Copy(${a}, ${b})`),
   fc.tuple(ident, ident).map(([a, b]) => `func ${a}[K comparable, V any](${b} map[K]V) {`),
-  fc.constantFrom('}', '{', '(', ')', '[', ']', '"', "'", '`', '/*', '*/', '//', '\\', 'm[', 'map[', 'struct{', 'func(', '&T{', '[]byte("x")', 'append(s, 1)', 'new(T)', 's + "x"'),
+  fc.constantFrom(
+    '}',
+    '{',
+    '(',
+    ')',
+    '[',
+    ']',
+    '"',
+    "'",
+    '`',
+    '/*',
+    '*/',
+    '//',
+    '\\',
+    'm[',
+    'map[',
+    'struct{',
+    'func(',
+    '&T{',
+    '[]byte("x")',
+    'append(s, 1)',
+    'new(T)',
+    's + "x"',
+  ),
   fc.string({ unit: 'binary', maxLength: 8 }),
 );
 
 /** How often a statement is repeated: mostly once, sometimes thousands of times. */
-const times = fc.oneof({ weight: 30, arbitrary: fc.constant(1) }, { weight: 6, arbitrary: fc.integer({ min: 2, max: 300 }) }, { weight: 1, arbitrary: fc.integer({ min: 2, max: 30_000 }) });
+const times = fc.oneof(
+  { weight: 30, arbitrary: fc.constant(1) },
+  { weight: 6, arbitrary: fc.integer({ min: 2, max: 300 }) },
+  { weight: 1, arbitrary: fc.integer({ min: 2, max: 30_000 }) },
+);
 
 /** A map declared with a type of any size (a struct of thousands of fields), then written to any number of times. */
 const declaredAndUsed = fc
   .tuple(
     ident,
-    fc.oneof({ weight: 2, arbitrary: goType }, { weight: 1, arbitrary: fc.nat(30_000).map((n) => `struct{ ${'f int; '.repeat(n)}}`) }),
+    fc.oneof(
+      { weight: 2, arbitrary: goType },
+      { weight: 1, arbitrary: fc.nat(30_000).map((n) => `struct{ ${'f int; '.repeat(n)}}`) },
+    ),
     goType,
     fc.oneof({ weight: 2, arbitrary: fc.nat(10) }, { weight: 1, arbitrary: fc.nat(30_000) }),
   )
@@ -72,11 +131,45 @@ const declaredAndUsed = fc
 
 /** A Go-ish file: statements, some of them repeated thousands of times, joined by newlines or ";". */
 const goText = fc
-  .tuple(fc.array(fc.oneof({ weight: 9, arbitrary: fc.tuple(statement, times) }, { weight: 1, arbitrary: fc.tuple(declaredAndUsed, fc.constant(1)) }), { maxLength: 12 }), fc.constantFrom('\n', '\n', '; ', '\r\n'))
-  .map(([parts, sep]) => `package main\n${parts.map(([s, n]) => Array.from({ length: n }, () => s).join(sep)).join(sep)}\n`);
+  .tuple(
+    fc.array(
+      fc.oneof(
+        { weight: 9, arbitrary: fc.tuple(statement, times) },
+        { weight: 1, arbitrary: fc.tuple(declaredAndUsed, fc.constant(1)) },
+      ),
+      { maxLength: 12 },
+    ),
+    fc.constantFrom('\n', '\n', '; ', '\r\n'),
+  )
+  .map(
+    ([parts, sep]) =>
+      `package main\n${parts.map(([s, n]) => Array.from({ length: n }, () => s).join(sep)).join(sep)}\n`,
+  );
 
 /** Pieces whose runs make a scanner quadratic when it is not linear. */
-const goSoup = repeated(['m[', 'map[', '(', '[', '{', 'struct{', 'f int; ', 'm[k] = 1\n', '*', '"', '`', '/*', "'", 'T[', 'func(', 'a, ', 'x map[int]int\n', ']'], 100_000);
+const goSoup = repeated(
+  [
+    'm[',
+    'map[',
+    '(',
+    '[',
+    '{',
+    'struct{',
+    'f int; ',
+    'm[k] = 1\n',
+    '*',
+    '"',
+    '`',
+    '/*',
+    "'",
+    'T[',
+    'func(',
+    'a, ',
+    'x map[int]int\n',
+    ']',
+  ],
+  100_000,
+);
 
 describe('Go source', () => {
   property(
@@ -120,14 +213,26 @@ describe('Go source', () => {
   property(
     'the tree walker: odd entries, cycles, FIFOs, /proc, unreadable and oversized files',
     { runs: 200, file: import.meta.url },
-    fc.record({ tree: fakeTree, wanted: fc.array(fc.tuple(fileName, fc.array(fc.integer({ min: 1, max: 50 }), { maxLength: 3 }), fc.boolean()), { maxLength: 6 }), root: fc.constantFrom('/src/app', '/src/app:/src/other', '/', '/src', '.') }),
+    fc.record({
+      tree: fakeTree,
+      wanted: fc.array(fc.tuple(fileName, fc.array(fc.integer({ min: 1, max: 50 }), { maxLength: 3 }), fc.boolean()), {
+        maxLength: 6,
+      }),
+      root: fc.constantFrom('/src/app', '/src/app:/src/other', '/', '/src', '.'),
+    }),
     ({ tree, wanted, root }) => {
       const fs = new FakeFileSystem(tree);
-      const source = new SourceTree({ sourcePath: root, trimPath: '/build', modCache: '/gomod', goRoot: '/goroot' }, fs, '/src/app', { sourceFileBytes: 4096, sourceFiles: 50 });
+      const source = new SourceTree(
+        { sourcePath: root, trimPath: '/build', modCache: '/gomod', goRoot: '/goroot' },
+        fs,
+        '/src/app',
+        { sourceFileBytes: 4096, sourceFiles: 50 },
+      );
       const files = new Map<string, WantedFile>();
       // Profile file names: the tree's own files, their module-relative names, and anything.
       for (const [name, lines, std] of wanted) files.set(name, { lines: new Set(lines), std });
-      for (const path of [...tree.keys()].slice(0, 3)) files.set(path.replace('/src/app/', 'example.com/app/'), { lines: new Set([1, 2, 3]), std: false });
+      for (const path of [...tree.keys()].slice(0, 3))
+        files.set(path.replace('/src/app/', 'example.com/app/'), { lines: new Set([1, 2, 3]), std: false });
       const index = source.index(files);
       const total = [...files.values()].reduce((n, f) => n + f.lines.size, 0);
       expect(index.stats.resolvedLines + index.stats.unresolvedLines).toBe(total);
@@ -141,8 +246,35 @@ describe('Go source', () => {
 // --- names a profile may hold -------------------------------------------------------------------
 
 const fileName = fc.oneof(
-  fc.constantFrom('main.go', '/build/app/main.go', 'example.com/app/main.go', 'github.com/x/y@v1.2.3/z.go', '/home/u/go/pkg/mod/github.com/x/y@v1.2.3/z.go', '/usr/lib/go/src/sync/map.go', 'vendor/github.com/x/y/z.go', ''),
-  fc.array(fc.constantFrom('src', 'vendor', 'pkg', 'mod', 'x@v1.2.3', 'github.com', 'a.go', '..', '.', '', 'app', 'example.com'), { maxLength: 6 }).map((p) => p.join('/')),
+  fc.constantFrom(
+    'main.go',
+    '/build/app/main.go',
+    'example.com/app/main.go',
+    'github.com/x/y@v1.2.3/z.go',
+    '/home/u/go/pkg/mod/github.com/x/y@v1.2.3/z.go',
+    '/usr/lib/go/src/sync/map.go',
+    'vendor/github.com/x/y/z.go',
+    '',
+  ),
+  fc
+    .array(
+      fc.constantFrom(
+        'src',
+        'vendor',
+        'pkg',
+        'mod',
+        'x@v1.2.3',
+        'github.com',
+        'a.go',
+        '..',
+        '.',
+        '',
+        'app',
+        'example.com',
+      ),
+      { maxLength: 6 },
+    )
+    .map((p) => p.join('/')),
   repeated(['/vendor/', '/src/', 'vendor/', '/pkg/mod/', '@v1', '/', 'a', '\n', '@', 'x@v1.2.3/'], 100_000),
   fc.string({ unit: 'binary', maxLength: 16 }),
 );
@@ -161,23 +293,66 @@ type Entry =
   | { readonly kind: 'symlink'; readonly target: string }
   | { readonly kind: 'other' };
 
-const segment = fc.constantFrom('a', 'b', 'pkg', 'vendor', '.git', 'node_modules', 'testdata', 'x@v1.2.3', 'internal', '.hidden');
+const segment = fc.constantFrom(
+  'a',
+  'b',
+  'pkg',
+  'vendor',
+  '.git',
+  'node_modules',
+  'testdata',
+  'x@v1.2.3',
+  'internal',
+  '.hidden',
+);
 const fileLeaf = fc.constantFrom('main.go', 'util.go', 'go.mod', 'x.go', 'fifo.go', 'README');
 
 const entry: fc.Arbitrary<Entry> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('file' as const), text: fc.oneof(goText, goModText), claimedSize: fc.oneof({ weight: 5, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constantFrom(60 * 1024 * 1024, 4097, 2 ** 40) }), unreadable: fc.boolean() }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('file' as const),
+      text: fc.oneof(goText, goModText),
+      claimedSize: fc.oneof(
+        { weight: 5, arbitrary: fc.constant(null) },
+        { weight: 1, arbitrary: fc.constantFrom(60 * 1024 * 1024, 4097, 2 ** 40) },
+      ),
+      unreadable: fc.boolean(),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('directory' as const), unreadable: fc.boolean() }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('symlink' as const), target: fc.constantFrom('/src/app', '/src', '/', '/proc', '/dev/zero', '/src/app/a', '../..', 'missing', '/src/app/a/b', '/src/other') }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('symlink' as const),
+      target: fc.constantFrom(
+        '/src/app',
+        '/src',
+        '/',
+        '/proc',
+        '/dev/zero',
+        '/src/app/a',
+        '../..',
+        'missing',
+        '/src/app/a/b',
+        '/src/other',
+      ),
+    }),
+  },
   { weight: 1, arbitrary: fc.constant({ kind: 'other' as const }) },
 );
 
 /** path → entry; every ancestor directory exists; /proc, /sys and /dev are there too, endless. */
 const fakeTree: fc.Arbitrary<Map<string, Entry>> = fc
-  .array(fc.tuple(fc.constantFrom('/src/app', '/src/other', '/src'), fc.array(segment, { maxLength: 4 }), fileLeaf, entry), { maxLength: 25 })
+  .array(
+    fc.tuple(fc.constantFrom('/src/app', '/src/other', '/src'), fc.array(segment, { maxLength: 4 }), fileLeaf, entry),
+    { maxLength: 25 },
+  )
   .map((entries) => {
     const tree = new Map<string, Entry>();
     const dir = (path: string) => {
-      for (let p = path; p !== '/' && !tree.has(p); p = posix.dirname(p)) tree.set(p, { kind: 'directory', unreadable: false });
+      for (let p = path; p !== '/' && !tree.has(p); p = posix.dirname(p))
+        tree.set(p, { kind: 'directory', unreadable: false });
     };
     dir('/src/app');
     dir('/src/other');
@@ -208,7 +383,8 @@ class FakeFileSystem implements FileSystem {
   #resolve(path: string, hops = 0): { path: string; entry: Entry | undefined } {
     if (hops > 40) throw Object.assign(new Error(`ELOOP: too many symbolic links: ${path}`), { code: 'ELOOP' });
     // Linux's PATH_MAX: a longer name is refused before any lookup.
-    if (path.length >= 4096) throw Object.assign(new Error(`ENAMETOOLONG: ${path.slice(0, 40)}…`), { code: 'ENAMETOOLONG' });
+    if (path.length >= 4096)
+      throw Object.assign(new Error(`ENAMETOOLONG: ${path.slice(0, 40)}…`), { code: 'ENAMETOOLONG' });
     const parts = posix.normalize(path).split('/').filter(Boolean);
     let at = '/';
     for (let k = 0; k < parts.length; k++) {
@@ -251,8 +427,10 @@ class FakeFileSystem implements FileSystem {
 
   readFile(path: string): Uint8Array {
     const { path: real, entry: e } = this.#resolve(path);
-    if (e?.kind === 'other' || FORBIDDEN.test(real)) this.forbidden.push(`readFile ${path} (${real}): it would block or never end`);
-    if (e?.kind === 'file' && e.claimedSize !== null && e.claimedSize > 4096) this.forbidden.push(`readFile ${path}: ${e.claimedSize} bytes, over the limit`);
+    if (e?.kind === 'other' || FORBIDDEN.test(real))
+      this.forbidden.push(`readFile ${path} (${real}): it would block or never end`);
+    if (e?.kind === 'file' && e.claimedSize !== null && e.claimedSize > 4096)
+      this.forbidden.push(`readFile ${path}: ${e.claimedSize} bytes, over the limit`);
     if (e?.kind !== 'file') throw Object.assign(new Error(`EISDIR or ENOENT: ${path}`), { code: 'ENOENT' });
     if (e.unreadable) throw Object.assign(new Error(`EACCES: ${path}`), { code: 'EACCES' });
     return Buffer.from(e.text);

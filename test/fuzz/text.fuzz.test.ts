@@ -18,7 +18,9 @@ import { checkProfile, checkText, raw } from './profiles.js';
 // with and without the binary): any bytes give a profile or a MapbloatError, in time linear in the
 // input whatever its lines hold; end to end, exit 0 or one line.
 
-const TEXTS = ['go1.19/grow_sampled.heap.txt', 'go1.24/grow_sampled.heap.txt', 'go1.19/leak_4.heap.txt'].map((path) => raw(path));
+const TEXTS = ['go1.19/grow_sampled.heap.txt', 'go1.24/grow_sampled.heap.txt', 'go1.19/leak_4.heap.txt'].map((path) =>
+  raw(path),
+);
 
 /** With the binary that wrote it: its `@` PCs symbolized, its `#` lines checked against the binary. */
 const WITH_BINARY = [
@@ -47,20 +49,43 @@ function readsOrRefuses(bytes: Uint8Array, symbolizer: Symbolizer | null): void 
 
 const digits = fc.oneof(
   fc.nat({ max: 100_000 }).map(String),
-  fc.constantFrom('0', '1', '9007199254740993', '9223372036854775807', '9223372036854775808', '18446744073709551616', '99999999999999999999'),
+  fc.constantFrom(
+    '0',
+    '1',
+    '9007199254740993',
+    '9223372036854775807',
+    '9223372036854775808',
+    '18446744073709551616',
+    '99999999999999999999',
+  ),
   fc.stringMatching(/^[0-9]{1,25}$/),
 );
-const hex = fc.oneof(fc.nat().map((n) => n.toString(16)), fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }).map((n) => n.toString(16)), fc.stringMatching(/^[0-9a-f]{0,20}$/));
+const hex = fc.oneof(
+  fc.nat().map((n) => n.toString(16)),
+  fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }).map((n) => n.toString(16)),
+  fc.stringMatching(/^[0-9a-f]{0,20}$/),
+);
 const funcName = fc.oneof(
   fc.constantFrom('main.main', 'main.(*T).put', 'runtime.mapassign_faststr', 'main.Index[...]', 'main.a+b', 'x'),
   fc.string({ unit: 'binary', maxLength: 12 }),
 );
-const fileName = fc.oneof(fc.constantFrom('main.go', '/src/runtime/map.go', 'a:b.go', ''), fc.string({ unit: 'binary-ascii', maxLength: 12 }));
+const fileName = fc.oneof(
+  fc.constantFrom('main.go', '/src/runtime/map.go', 'a:b.go', ''),
+  fc.string({ unit: 'binary-ascii', maxLength: 12 }),
+);
 const tabs = fc.constantFrom('\t', '\t\t', '\t\t\t', ' ');
 const frameLine = fc.oneof(
-  { weight: 3, arbitrary: fc.tuple(hex, funcName, hex, fileName, digits, tabs).map(([pc, fn, off, file, line, t]) => `#${t}0x${pc}${t}${fn}+0x${off}${t}${file}:${line}`) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(hex, funcName, hex, fileName, digits, tabs)
+      .map(([pc, fn, off, file, line, t]) => `#${t}0x${pc}${t}${fn}+0x${off}${t}${file}:${line}`),
+  },
   { weight: 1, arbitrary: hex.map((pc) => `#\t0x${pc}`) },
-  { weight: 1, arbitrary: repeated(['#', '\t', '+0x1', 'a+0x1\t', '0x', ':', '1', ' ', '+'], 20_000).map((s) => `#${s}`) },
+  {
+    weight: 1,
+    arbitrary: repeated(['#', '\t', '+0x1', 'a+0x1\t', '0x', ':', '1', ' ', '+'], 20_000).map((s) => `#${s}`),
+  },
 );
 const recordLine = fc.oneof(
   {
@@ -69,12 +94,25 @@ const recordLine = fc.oneof(
       .tuple(fc.array(digits, { minLength: 4, maxLength: 4 }), fc.array(hex, { maxLength: 12 }))
       .map(([[a, b, c, d], pcs]) => `${a}: ${b} [${c}: ${d}] @${pcs.map((p) => ` 0x${p}`).join('')}`),
   },
-  { weight: 1, arbitrary: fc.tuple(digits, fc.nat({ max: 70_000 })).map(([n, k]) => `${n}: ${n} [${n}: ${n}] @${' 0x4ba916'.repeat(k)}`) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(digits, fc.nat({ max: 70_000 }))
+      .map(([n, k]) => `${n}: ${n} [${n}: ${n}] @${' 0x4ba916'.repeat(k)}`),
+  },
   { weight: 1, arbitrary: repeated(['1: ', '[', ']', ' @', ' 0x1', '0x', ':', ' '], 20_000) },
 );
 const memStatLine = fc.oneof(
   fc
-    .tuple(fc.constantFrom('LastGC', 'Alloc', 'HeapInuse', 'HeapAlloc', 'NumGC', 'Sys', 'GCCPUFraction'), fc.oneof(digits, digits.map((d) => `-${d}`), fc.tuple(digits, digits).map(([a, b]) => `${a}.${b}`), fc.constantFrom('1e400', 'NaN', '')))
+    .tuple(
+      fc.constantFrom('LastGC', 'Alloc', 'HeapInuse', 'HeapAlloc', 'NumGC', 'Sys', 'GCCPUFraction'),
+      fc.oneof(
+        digits,
+        digits.map((d) => `-${d}`),
+        fc.tuple(digits, digits).map(([a, b]) => `${a}.${b}`),
+        fc.constantFrom('1e400', 'NaN', ''),
+      ),
+    )
     .map(([k, v]) => `# ${k} = ${v}`),
   fc.constantFrom('# PauseNs = [1 2 3]', '# Stack = 1 / 2', '# DebugGC = false'),
   repeated(['# ', 'a', ' = ', '1', '.', '-'], 5000),
@@ -118,8 +156,15 @@ type LineEdit =
   | { op: 'cut'; at: number; keepNewline: boolean };
 
 const lineEdit: fc.Arbitrary<LineEdit> = fc.oneof(
-  fc.record({ op: fc.constantFrom('delete' as const, 'duplicate' as const, 'swap' as const, 'blank' as const), at: fc.nat() }),
-  fc.record({ op: fc.constantFrom('replace' as const, 'insert' as const), at: fc.nat(), line: fc.oneof(frameLine, recordLine, memStatLine) }),
+  fc.record({
+    op: fc.constantFrom('delete' as const, 'duplicate' as const, 'swap' as const, 'blank' as const),
+    at: fc.nat(),
+  }),
+  fc.record({
+    op: fc.constantFrom('replace' as const, 'insert' as const),
+    at: fc.nat(),
+    line: fc.oneof(frameLine, recordLine, memStatLine),
+  }),
   fc.record({ op: fc.constant('number' as const), at: fc.nat(), which: fc.nat(20), value: fc.oneof(digits, hex) }),
   fc.record({ op: fc.constant('cut' as const), at: fc.nat(), keepNewline: fc.boolean() }),
 );
@@ -151,7 +196,9 @@ function editLines(original: readonly string[], edits: readonly LineEdit[]): str
       case 'number': {
         // The which-th number (decimal or 0x…) of the line, replaced.
         let k = 0;
-        lines[at] = (lines[at] ?? '').replace(/0x[0-9a-f]+|\d+/g, (m) => (k++ === e.which ? (m.startsWith('0x') ? `0x${e.value}` : e.value) : m));
+        lines[at] = (lines[at] ?? '').replace(/0x[0-9a-f]+|\d+/g, (m) =>
+          k++ === e.which ? (m.startsWith('0x') ? `0x${e.value}` : e.value) : m,
+        );
         break;
       }
       case 'cut':

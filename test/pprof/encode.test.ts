@@ -15,19 +15,22 @@ function meaning(p: Profile) {
     samples: Array.from({ length: p.samples.count }, (_, i) => ({
       values: Array.from(p.samples.values.subarray(i * n, (i + 1) * n)),
       frames: sampleFrames(p, i),
-      locations: Array.from(p.samples.stackLocations.subarray(p.samples.stackStart[i], p.samples.stackStart[i + 1]), (l) => [
-        p.locations[l].address,
-        p.locations[l].mapping,
-      ]),
+      locations: Array.from(
+        p.samples.stackLocations.subarray(p.samples.stackStart[i], p.samples.stackStart[i + 1]),
+        (l) => [p.locations[l].address, p.locations[l].mapping],
+      ),
     })),
   };
 }
 
 describe('encodeProfile', () => {
-  it.each([['go1.24/multi.full.pb.gz'], ['go1.19/syncmap.pb.gz'], ['go1.24/leak_4.pb.gz']])('decodes back to the same profile: %s', (file) => {
-    const profile = decodeProfile(readFileSync(`${FIXTURES}/${file}`));
-    expect(meaning(decodeProtobuf(encodeProfile(profile)))).toEqual(meaning(profile));
-  });
+  it.each([['go1.24/multi.full.pb.gz'], ['go1.19/syncmap.pb.gz'], ['go1.24/leak_4.pb.gz']])(
+    'decodes back to the same profile: %s',
+    (file) => {
+      const profile = decodeProfile(readFileSync(`${FIXTURES}/${file}`));
+      expect(meaning(decodeProtobuf(encodeProfile(profile)))).toEqual(meaning(profile));
+    },
+  );
 
   it('is deterministic, and a second round trip gives the same bytes', () => {
     const profile = decodeProfile(readFileSync(`${FIXTURES}/go1.24/multi.full.pb.gz`));
@@ -43,8 +46,14 @@ describe('encodeProfile', () => {
     const s = Math.floor(profile.samples.values.findIndex((v) => v !== 0) / n);
     const { stackStart } = profile.samples;
     const values = profile.samples.values.slice(s * n, (s + 1) * n).map((v) => -v);
-    const first = { ...profile, samples: { ...profile.samples, count: 1, stackStart: stackStart.slice(s, s + 2), values } };
-    const bytes = encodeProfile(first, (i) => [['phase', `grow ${i}`], ['evidence', '<frames> & "quotes"']]);
+    const first = {
+      ...profile,
+      samples: { ...profile.samples, count: 1, stackStart: stackStart.slice(s, s + 2), values },
+    };
+    const bytes = encodeProfile(first, (i) => [
+      ['phase', `grow ${i}`],
+      ['evidence', '<frames> & "quotes"'],
+    ]);
     const message = ProfileType.toObject(ProfileType.decode(bytes), { longs: Number }) as {
       sample: Array<{ value: number[]; label: Array<{ key: number; str: number }> }>;
       location: unknown[];
@@ -58,7 +67,9 @@ describe('encodeProfile', () => {
       ['phase', 'grow 0'],
       ['evidence', '<frames> & "quotes"'],
     ]);
-    expect(message.location).toHaveLength(new Set(profile.samples.stackLocations.subarray(stackStart[s], stackStart[s + 1])).size);
+    expect(message.location).toHaveLength(
+      new Set(profile.samples.stackLocations.subarray(stackStart[s], stackStart[s + 1])).size,
+    );
     expect(strings[0]).toBe('');
   });
 });

@@ -19,7 +19,13 @@ const HOSTILE = [
 const files = {
   '/mem/hostile.pb': synthProfile(
     HEAP,
-    HOSTILE.map((fn, i) => ({ stack: [['runtime.mapassign_faststr', 1], [fn, 10 + i]] as Array<[string, number]>, values: [1, 100 + i, 1, 100 + i] })),
+    HOSTILE.map((fn, i) => ({
+      stack: [
+        ['runtime.mapassign_faststr', 1],
+        [fn, 10 + i],
+      ] as Array<[string, number]>,
+      values: [1, 100 + i, 1, 100 + i],
+    })),
   ),
 };
 
@@ -29,7 +35,9 @@ describe('hostile names', () => {
     expect(code).toBe(0);
     expect(stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
     // Go prints a name's brackets as generic arguments: "[...]".
-    expect(stdout).toContain('main.a\\x0a### ✅ mapbloat: no map growth, safe to merge\\x0a![...](https://evil.example/p.png)');
+    expect(stdout).toContain(
+      'main.a\\x0a### ✅ mapbloat: no map growth, safe to merge\\x0a![...](https://evil.example/p.png)',
+    );
     expect(stdout).toContain('main.b\\x1b[...]');
     // One line per site: a newline in a name breaks no row.
     expect(stdout.split('\n').filter((l) => /^\s+\d+\s+main\./.test(l))).toHaveLength(4);
@@ -55,14 +63,16 @@ describe('hostile names', () => {
 
   it('JSON keeps the names exactly', async () => {
     const { stdout } = await runCli(['analyze', '/mem/hostile.pb', '--json'], { files });
-    expect((JSON.parse(stdout) as { sites: Array<{ function: string }> }).sites.map((s) => s.function).sort()).toEqual([...HOSTILE].sort());
+    expect((JSON.parse(stdout) as { sites: Array<{ function: string }> }).sites.map((s) => s.function).sort()).toEqual(
+      [...HOSTILE].sort(),
+    );
   });
 });
 
 /** Markdown text with its code spans removed (CommonMark: a run of n backticks to the next run of exactly n). */
 function withoutCodeSpans(text: string): string {
   let out = '';
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const run = /^`+/.exec(text.slice(i))?.[0];
     if (run === undefined) {
       out += text[i++];

@@ -12,7 +12,12 @@ const HEAP: ReadonlyArray<readonly [string, string]> = [
 ];
 const BIG = 2n ** 53n + 1n; // 9007199254740993: the nearest double is 9007199254740992
 const grow = (line: number, alloc: number | bigint, inuse: number) => ({
-  stack: [['runtime.mallocgc', 1], ['runtime.hashGrow', 2], ['runtime.mapassign_faststr', 3], ['main.put', line]] as Array<[string, number]>,
+  stack: [
+    ['runtime.mallocgc', 1],
+    ['runtime.hashGrow', 2],
+    ['runtime.mapassign_faststr', 3],
+    ['main.put', line],
+  ] as Array<[string, number]>,
   values: [1, alloc, 1, inuse],
 });
 const files = {
@@ -65,14 +70,35 @@ describe('int64 values past 2^53', () => {
   });
 
   it('the table marks a count past 2^53 as approximate and bytes in EiB at most', async () => {
-    const { stdout } = await runCli(['analyze', '/mem/big.pb', '--sample-index', 'alloc_space'], { files, env: { NO_COLOR: '1' } });
+    const { stdout } = await runCli(['analyze', '/mem/big.pb', '--sample-index', 'alloc_space'], {
+      files,
+      env: { NO_COLOR: '1' },
+    });
     expect(stdout).toContain('  allocated 16.0 PiB\n');
     const huge = synthProfile(HEAP, [grow(10, 2n ** 62n, 1)]);
-    const objects = synthProfile([['alloc_objects', 'count'], ['alloc_space', 'bytes']], [{ stack: grow(10, 0, 0).stack, values: [BIG, 8] }]);
-    const more = { '/mem/huge.pb': huge, '/mem/objects.pb': objects };
-    expect((await runCli(['analyze', '/mem/huge.pb', '--sample-index', 'alloc_space'], { files: more, env: { NO_COLOR: '1' } })).stdout).toContain(
-      '  allocated 4.0 EiB\n',
+    const objects = synthProfile(
+      [
+        ['alloc_objects', 'count'],
+        ['alloc_space', 'bytes'],
+      ],
+      [{ stack: grow(10, 0, 0).stack, values: [BIG, 8] }],
     );
-    expect((await runCli(['analyze', '/mem/objects.pb', '--sample-index', 'alloc_objects'], { files: more, env: { NO_COLOR: '1' } })).stdout).toContain('  allocated ≈9,007,199,254,740,992\n');
+    const more = { '/mem/huge.pb': huge, '/mem/objects.pb': objects };
+    expect(
+      (
+        await runCli(['analyze', '/mem/huge.pb', '--sample-index', 'alloc_space'], {
+          files: more,
+          env: { NO_COLOR: '1' },
+        })
+      ).stdout,
+    ).toContain('  allocated 4.0 EiB\n');
+    expect(
+      (
+        await runCli(['analyze', '/mem/objects.pb', '--sample-index', 'alloc_objects'], {
+          files: more,
+          env: { NO_COLOR: '1' },
+        })
+      ).stdout,
+    ).toContain('  allocated ≈9,007,199,254,740,992\n');
   });
 });

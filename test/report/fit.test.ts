@@ -7,20 +7,32 @@ describe('fitColumns', () => {
   const name = { shrink: { min: 10, floor: 6 } };
 
   it('keeps the natural widths when they fit, and drops the lowest rank first', () => {
-    expect(fitColumns([20, 8, 8], [undefined, undefined, undefined], [name, { drop: 1 }, { drop: 2 }], 44)).toEqual({ keep: [true, true, true], max: [20, 8, 8] });
+    expect(fitColumns([20, 8, 8], [undefined, undefined, undefined], [name, { drop: 1 }, { drop: 2 }], 44)).toEqual({
+      keep: [true, true, true],
+      max: [20, 8, 8],
+    });
     // 2 + 20 + 3 + 8 = 33: the rank-1 column goes, the names stay whole.
-    expect(fitColumns([20, 8, 8], [undefined, undefined, undefined], [name, { drop: 1 }, { drop: 2 }], 33)).toEqual({ keep: [true, false, true], max: [20, 8, 8] });
+    expect(fitColumns([20, 8, 8], [undefined, undefined, undefined], [name, { drop: 1 }, { drop: 2 }], 33)).toEqual({
+      keep: [true, false, true],
+      max: [20, 8, 8],
+    });
   });
 
   it('cuts names to their min before more columns go, and to their floor before the last resort', () => {
     // Without rank 1, 2 + 20 + 3 + 8 = 33 > 28: the name gives 5 (to 15, above its min).
-    expect(fitColumns([20, 8, 8], [undefined, undefined, undefined], [name, { drop: 1 }, { drop: LAST_RESORT }], 28)).toEqual({
+    expect(
+      fitColumns([20, 8, 8], [undefined, undefined, undefined], [name, { drop: 1 }, { drop: LAST_RESORT }], 28),
+    ).toEqual({
       keep: [true, false, true],
       max: [15, 8, 8],
     });
     // 2 + 6 + 3 + 8 = 19: the name at its floor keeps the last-resort column.
-    expect(fitColumns([20, 8, 8], [undefined, undefined, undefined], [name, { drop: 1 }, { drop: LAST_RESORT }], 19).keep).toEqual([true, false, true]);
-    expect(fitColumns([20, 8, 8], [undefined, undefined, undefined], [name, { drop: 1 }, { drop: LAST_RESORT }], 18).keep).toEqual([true, false, false]);
+    expect(
+      fitColumns([20, 8, 8], [undefined, undefined, undefined], [name, { drop: 1 }, { drop: LAST_RESORT }], 19).keep,
+    ).toEqual([true, false, true]);
+    expect(
+      fitColumns([20, 8, 8], [undefined, undefined, undefined], [name, { drop: 1 }, { drop: LAST_RESORT }], 18).keep,
+    ).toEqual([true, false, false]);
   });
 
   it('takes a whole column through its steps only, never between them', () => {

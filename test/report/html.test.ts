@@ -65,7 +65,8 @@ describe('--format html', () => {
     expect(breaches).toBeGreaterThan(0);
     expect(breaches).toBeLessThan(page.indexOf('class="headline"'));
     expect(page).toContain(
-      '<li>main.(*Server).remember (mapbloat.test/leak/main.go:49) inuse_space grew +21.0 MiB (+698.4%), more than --max-site-growth 50%</li>',
+      '<li>main.(*Server).remember (mapbloat.test/leak/main.go:49) inuse_space grew +21.0 MiB (+698.4%), ' +
+        'more than --max-site-growth 50%</li>',
     );
     expect(staticRows(page).map((r) => [r[1], r[8]])).toEqual([
       ['main.(*Server).remember', 'rising'],

@@ -6,7 +6,9 @@ import { candidatePaths, longestSuffixMatch, modulePath, placeOf } from '../../s
 /** line → "phase" or "phase mixed", for one file. */
 function ops(...files: string[]): Record<number, string> {
   const result = mapLines(files.map((text, i) => ({ path: `f${i}.go`, text })));
-  return Object.fromEntries([...result.get('f0.go')!].map(([line, op]) => [line, op.mixed ? `${op.phase} mixed` : op.phase]));
+  return Object.fromEntries(
+    [...result.get('f0.go')!].map(([line, op]) => [line, op.mixed ? `${op.phase} mixed` : op.phase]),
+  );
 }
 
 describe('Go source: which lines are map operations', () => {
@@ -26,7 +28,17 @@ func f(in map[string]int, n int) map[string]int {
 	set[1] = struct{}{}
 	return c
 }`),
-    ).toEqual({ 2: 'create', 4: 'create', 5: 'assign', 6: 'assign', 7: 'assign', 8: 'clone', 9: 'assign', 11: 'create', 12: 'assign' });
+    ).toEqual({
+      2: 'create',
+      4: 'create',
+      5: 'assign',
+      6: 'assign',
+      7: 'assign',
+      8: 'clone',
+      9: 'assign',
+      11: 'create',
+      12: 'assign',
+    });
   });
 
   it('never code inside strings, raw strings, runes or comments', () => {
@@ -122,15 +134,23 @@ describe('finding a profile file in a source tree', () => {
   const layout = {
     roots: ['/src'],
     trimPaths: ['/build/app'],
-    modules: [{ path: 'example.com/app', dir: '/src/app' }, { path: 'example.com/app/sub', dir: '/work/sub' }],
+    modules: [
+      { path: 'example.com/app', dir: '/src/app' },
+      { path: 'example.com/app/sub', dir: '/work/sub' },
+    ],
     modCache: '/home/u/go/pkg/mod',
     goRoot: '/usr/lib/go',
   };
-  const paths = (file: string, std = false) => candidatePaths(file, std, layout).map((p) => `${placeOf(p, layout)} ${p}`);
+  const paths = (file: string, std = false) =>
+    candidatePaths(file, std, layout).map((p) => `${placeOf(p, layout)} ${p}`);
 
   it('trims build prefixes, maps module paths (longest first), tries names as they are', () => {
     expect(paths('/build/app/cache.go')).toEqual(['tree /src/cache.go', 'tree /build/app/cache.go']);
-    expect(paths('example.com/app/sub/x.go')).toEqual(['tree /work/sub/x.go', 'tree /src/app/sub/x.go', 'tree /src/example.com/app/sub/x.go']);
+    expect(paths('example.com/app/sub/x.go')).toEqual([
+      'tree /work/sub/x.go',
+      'tree /src/app/sub/x.go',
+      'tree /src/example.com/app/sub/x.go',
+    ]);
     expect(paths('example.com/app/main.go')).toEqual(['tree /src/app/main.go', 'tree /src/example.com/app/main.go']);
   });
 
@@ -141,14 +161,22 @@ describe('finding a profile file in a source tree', () => {
       'module-cache /home/u/go/pkg/mod/github.com/!burnt!sushi/toml@v1.2.1/decode.go',
     ]);
     // A cache set elsewhere with $GOMODCACHE: from the module path (its domain) on.
-    expect(paths('/ci/cache/go.uber.org/zap@v1.27.0/logger.go').at(-1)).toBe('module-cache /home/u/go/pkg/mod/go.uber.org/zap@v1.27.0/logger.go');
+    expect(paths('/ci/cache/go.uber.org/zap@v1.27.0/logger.go').at(-1)).toBe(
+      'module-cache /home/u/go/pkg/mod/go.uber.org/zap@v1.27.0/logger.go',
+    );
     expect(paths('github.com/BurntSushi/toml@v1.2.1/decode.go')).toEqual([
       'tree /src/github.com/BurntSushi/toml@v1.2.1/decode.go',
       'vendor /src/vendor/github.com/BurntSushi/toml/decode.go',
       'module-cache /home/u/go/pkg/mod/github.com/!burnt!sushi/toml@v1.2.1/decode.go',
     ]);
-    expect(paths('/build/app/vendor/github.com/x/y/z.go')).toEqual(['vendor /src/vendor/github.com/x/y/z.go', 'vendor /build/app/vendor/github.com/x/y/z.go']);
-    expect(paths('/usr/local/go/src/sync/map.go', true)).toEqual(['tree /usr/local/go/src/sync/map.go', 'goroot /usr/lib/go/src/sync/map.go']);
+    expect(paths('/build/app/vendor/github.com/x/y/z.go')).toEqual([
+      'vendor /src/vendor/github.com/x/y/z.go',
+      'vendor /build/app/vendor/github.com/x/y/z.go',
+    ]);
+    expect(paths('/usr/local/go/src/sync/map.go', true)).toEqual([
+      'tree /usr/local/go/src/sync/map.go',
+      'goroot /usr/lib/go/src/sync/map.go',
+    ]);
     expect(placeOf('/home/u/go/pkg/mod/x.io/y@v1.0.0/z.go', layout)).toBe('module-cache');
     expect(paths('sync/map.go', true)).toEqual(['tree /src/sync/map.go', 'goroot /usr/lib/go/src/sync/map.go']);
   });

@@ -51,7 +51,8 @@ function runtimeStacks(profile: Profile): Array<[string, number, number, number]
   return [...by.values()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-const allFunctions = (profile: Profile) => new Set(profile.locations.flatMap((l) => l.lines.map((line) => line.function.name)));
+const allFunctions = (profile: Profile) =>
+  new Set(profile.locations.flatMap((l) => l.lines.map((line) => line.function.name)));
 
 async function analyze(argv: string[]): Promise<AnalyzeJson> {
   const { code, stdout, stderr } = await runCli(['analyze', ...argv, '--json']);
@@ -59,14 +60,28 @@ async function analyze(argv: string[]): Promise<AnalyzeJson> {
   return JSON.parse(stdout) as AnalyzeJson;
 }
 
-const site = (s: AnalyzeJson['sites'][number]) => ({ function: s.function, file: s.file, line: s.line, via: s.via, values: s.values, phases: s.phases });
+const site = (s: AnalyzeJson['sites'][number]) => ({
+  function: s.function,
+  file: s.file,
+  line: s.line,
+  via: s.via,
+  values: s.values,
+  phases: s.phases,
+});
 
 const MAIN = 'mapbloat.test/rtstacks/main.go';
 // main.go line 148: m := make(map[string]int); line 150: m[k] = i for 5,000 keys. Hash seed
 // decides the overflow buckets, so line 150 differs between the two runs (not between the files
 // of one run).
 const CREATE_48 = { alloc_objects: 1, alloc_space: 48, inuse_objects: 1, inuse_space: 48 };
-const GROWN_MAKE = { function: 'main.buildGrown', file: MAIN, line: 148, via: null, values: CREATE_48, phases: { create: CREATE_48 } };
+const GROWN_MAKE = {
+  function: 'main.buildGrown',
+  file: MAIN,
+  line: 148,
+  via: null,
+  values: CREATE_48,
+  phases: { create: CREATE_48 },
+};
 
 const CASES = [
   {
@@ -87,27 +102,87 @@ const CASES = [
     //               metric registry (runtime/metrics.go) and the channel made in main.main.
     runtimeStacks: [
       ['', 1, 16, 16],
-      ['internal/godebug.registerMetric <- internal/godebug.(*Setting).register <- sync.(*Once).doSlow <- sync.(*Once).Do <- internal/godebug.(*Setting).IncNonDefault <- time.syncTimer <- time.NewTimer <- main.timerActivity <- main.main <- runtime.main', 8, 8792, 8728],
+      [
+        'internal/godebug.registerMetric <- internal/godebug.(*Setting).register <- sync.(*Once).doSlow <- ' +
+          'sync.(*Once).Do <- internal/godebug.(*Setting).IncNonDefault <- time.syncTimer <- time.NewTimer <- ' +
+          'main.timerActivity <- main.main <- runtime.main',
+        8,
+        8792,
+        8728,
+      ],
       ['main.finalizerActivity.func1 <- runtime.runfinq', 1, 768, 768],
-      ['runtime.(*timers).addHeap <- runtime.(*timer).maybeAdd <- runtime.(*timer).modify <- runtime.(*timer).reset <- runtime.(*wakeableSleep).sleep <- runtime.(*traceAdvancerState).start.func1', 1, 32, 0],
-      ['runtime.(*timers).addHeap <- runtime.(*timer).maybeAdd <- runtime.(*timer).modify <- runtime.(*timer).reset <- runtime.(*wakeableSleep).sleep <- runtime.traceStartReadCPU.func1', 1, 16, 0],
-      ['runtime.(*timers).addHeap <- runtime.(*timer).maybeAdd <- runtime.(*timer).modify <- runtime.(*timer).reset <- runtime.resetForSleep <- runtime.park_m <- runtime.mcall', 2, 1664, 1152],
+      [
+        'runtime.(*timers).addHeap <- runtime.(*timer).maybeAdd <- runtime.(*timer).modify <- ' +
+          'runtime.(*timer).reset <- runtime.(*wakeableSleep).sleep <- ' +
+          'runtime.(*traceAdvancerState).start.func1',
+        1,
+        32,
+        0,
+      ],
+      [
+        'runtime.(*timers).addHeap <- runtime.(*timer).maybeAdd <- runtime.(*timer).modify <- ' +
+          'runtime.(*timer).reset <- runtime.(*wakeableSleep).sleep <- runtime.traceStartReadCPU.func1',
+        1,
+        16,
+        0,
+      ],
+      [
+        'runtime.(*timers).addHeap <- runtime.(*timer).maybeAdd <- runtime.(*timer).modify <- ' +
+          'runtime.(*timer).reset <- runtime.resetForSleep <- runtime.park_m <- runtime.mcall',
+        2,
+        1664,
+        1152,
+      ],
       ['runtime.StopTrace <- runtime/trace.Stop <- main.traceActivity <- main.main <- runtime.main', 17, 6416, 0],
-      ['runtime.acquireSudog <- runtime.chanrecv <- runtime.chanrecv1 <- runtime.(*wakeableSleep).sleep <- runtime.(*traceAdvancerState).start.func1', 1, 96, 96],
-      ['runtime.acquireSudog <- runtime.chanrecv <- runtime.chanrecv1 <- runtime.(*wakeableSleep).sleep <- runtime.traceStartReadCPU.func1', 1, 96, 96],
+      [
+        'runtime.acquireSudog <- runtime.chanrecv <- runtime.chanrecv1 <- runtime.(*wakeableSleep).sleep <- ' +
+          'runtime.(*traceAdvancerState).start.func1',
+        1,
+        96,
+        96,
+      ],
+      [
+        'runtime.acquireSudog <- runtime.chanrecv <- runtime.chanrecv1 <- runtime.(*wakeableSleep).sleep <- ' +
+          'runtime.traceStartReadCPU.func1',
+        1,
+        96,
+        96,
+      ],
       ['runtime.allgadd <- runtime.newproc1 <- runtime.newproc.func1 <- runtime.systemstack', 2, 768, 512],
       ['runtime.gcBgMarkWorker', 1, 64, 64],
       ['runtime.malg <- runtime.newproc1 <- runtime.newproc.func1 <- runtime.systemstack', 1, 14336, 14336],
       ['runtime.readTrace0 <- runtime.ReadTrace.func1 <- runtime.systemstack', 1, 16, 0],
       ['runtime/trace.Start <- main.traceActivity <- main.main <- runtime.main', 19, 2360424, 352],
-      ['sync.runtime_Semacquire <- sync.(*WaitGroup).Wait <- main.goroutineActivity <- main.main <- runtime.main', 1, 96, 96],
+      [
+        'sync.runtime_Semacquire <- sync.(*WaitGroup).Wait <- main.goroutineActivity <- main.main <- runtime.main',
+        1,
+        96,
+        96,
+      ],
       ['time.Sleep <- main.goroutineActivity.func1', 1, 3072, 0],
-      ['time.goFunc <- runtime.(*timer).unlockAndRun <- runtime.(*timers).run <- runtime.(*timers).check <- runtime.stealWork <- runtime.findRunnable <- runtime.schedule <- runtime.goexit0 <- runtime.mcall', 1, 896, 896],
-      ['time.goFunc <- runtime.(*timer).unlockAndRun <- runtime.(*timers).run <- runtime.(*timers).check <- runtime.stealWork <- runtime.findRunnable <- runtime.schedule <- runtime.park_m <- runtime.mcall', 2, 576, 448],
+      [
+        'time.goFunc <- runtime.(*timer).unlockAndRun <- runtime.(*timers).run <- runtime.(*timers).check <- ' +
+          'runtime.stealWork <- runtime.findRunnable <- runtime.schedule <- runtime.goexit0 <- runtime.mcall',
+        1,
+        896,
+        896,
+      ],
+      [
+        'time.goFunc <- runtime.(*timer).unlockAndRun <- runtime.(*timers).run <- runtime.(*timers).check <- ' +
+          'runtime.stealWork <- runtime.findRunnable <- runtime.schedule <- runtime.park_m <- runtime.mcall',
+        2,
+        576,
+        448,
+      ],
       ['time.newTimer <- time.AfterFunc <- main.timerActivity <- main.main <- runtime.main', 5, 1456, 0],
       ['time.newTimer <- time.NewTicker <- main.timerActivity <- main.main <- runtime.main', 1, 112, 0],
       ['time.newTimer <- time.NewTimer <- main.timerActivity <- main.main <- runtime.main', 1, 112, 0],
-      ['time.newTimer <- time.NewTimer <- time.After <- main.finalizerActivity <- main.main <- runtime.main', 1, 112, 0],
+      [
+        'time.newTimer <- time.NewTimer <- time.After <- main.finalizerActivity <- main.main <- runtime.main',
+        1,
+        112,
+        0,
+      ],
     ],
     inlinedLeaf: ['runtime.StopTrace', 'runtime/trace.Stop'],
     heap: { alloc_objects: 5434, alloc_space: 3053264, inuse_objects: 5074, inuse_space: 420176 },
@@ -139,17 +214,41 @@ const CASES = [
     runtimeStacks: [
       ['', 1, 16, 16],
       ['main.finalizerActivity.func1 <- runtime.runfinq', 1, 768, 768],
-      ['runtime.acquireSudog <- runtime.semacquire1 <- runtime.semacquire <- runtime.gcMarkDone <- runtime.gcBgMarkWorker', 1, 96, 96],
+      [
+        'runtime.acquireSudog <- runtime.semacquire1 <- runtime.semacquire <- runtime.gcMarkDone <- ' +
+          'runtime.gcBgMarkWorker',
+        1,
+        96,
+        96,
+      ],
       ['runtime.allgadd <- runtime.newproc1 <- runtime.newproc.func1 <- runtime.systemstack', 2, 768, 512],
-      ['runtime.doaddtimer <- runtime.modtimer <- runtime.resettimer <- runtime.resetForSleep <- runtime.park_m <- runtime.mcall', 3, 304, 288],
+      [
+        'runtime.doaddtimer <- runtime.modtimer <- runtime.resettimer <- runtime.resetForSleep <- ' +
+          'runtime.park_m <- runtime.mcall',
+        3,
+        304,
+        288,
+      ],
       ['runtime.gcBgMarkWorker', 1, 64, 64],
       ['runtime.malg <- runtime.newproc1 <- runtime.newproc.func1 <- runtime.systemstack', 1, 13312, 13312],
       ['runtime.traceGoCreate <- runtime.newproc1 <- runtime.newproc.func1 <- runtime.systemstack', 1, 16, 16],
       ['runtime/trace.Start <- main.traceActivity <- main.main <- runtime.main', 9, 1181176, 0],
       ['runtime/trace.Start.func1', 11, 5408, 0],
       ['time.Sleep <- main.goroutineActivity.func1', 1, 2560, 0],
-      ['time.goFunc <- runtime.runOneTimer <- runtime.runtimer <- runtime.checkTimers <- runtime.findRunnable <- runtime.schedule <- runtime.park_m <- runtime.mcall', 1, 832, 832],
-      ['time.goFunc <- runtime.runOneTimer <- runtime.runtimer <- runtime.checkTimers <- runtime.stealWork <- runtime.findRunnable <- runtime.schedule <- runtime.goexit0 <- runtime.mcall', 2, 1376, 1248],
+      [
+        'time.goFunc <- runtime.runOneTimer <- runtime.runtimer <- runtime.checkTimers <- ' +
+          'runtime.findRunnable <- runtime.schedule <- runtime.park_m <- runtime.mcall',
+        1,
+        832,
+        832,
+      ],
+      [
+        'time.goFunc <- runtime.runOneTimer <- runtime.runtimer <- runtime.checkTimers <- runtime.stealWork ' +
+          '<- runtime.findRunnable <- runtime.schedule <- runtime.goexit0 <- runtime.mcall',
+        2,
+        1376,
+        1248,
+      ],
       ['time.startTimer <- time.AfterFunc <- main.timerActivity <- main.main <- runtime.main', 5, 248, 0],
       ['time.startTimer <- time.NewTimer <- main.timerActivity <- main.main <- runtime.main', 1, 8, 0],
     ],
@@ -180,27 +279,40 @@ describe.each(CASES)('fixtures/runtime-stacks/$version', (c) => {
   it('the stock protobuf holds trace, timer, finalizer and goroutine-creation stacks that end in runtime code', () => {
     expect(runtimeStacks(stock)).toEqual(c.runtimeStacks);
     // Stock stacks that are runtime code from end to end, including the allocator's callers.
-    const whole = c.runtimeStacks.map(([s]) => s).filter((s) => s !== '' && s.split(' <- ').every((f) => f.startsWith('runtime.')));
+    const whole = c.runtimeStacks
+      .map(([s]) => s)
+      .filter((s) => s !== '' && s.split(' <- ').every((f) => f.startsWith('runtime.')));
     expect(whole).toContain('runtime.malg <- runtime.newproc1 <- runtime.newproc.func1 <- runtime.systemstack');
-    expect(whole.some((s) => s.startsWith('runtime.(*timers).addHeap') || s.startsWith('runtime.doaddtimer'))).toBe(true);
+    expect(whole.some((s) => s.startsWith('runtime.(*timers).addHeap') || s.startsWith('runtime.doaddtimer'))).toBe(
+      true,
+    );
   });
 
   it('runtime code inlined into a std function is the leaf of a stock stack (Go 1.23 only)', () => {
     // Leaf locations whose innermost frame is runtime code and whose physical function is not.
     const { stackStart, stackLocations } = stock.samples;
     const leaves = new Set<Location>();
-    for (let i = 0; i < stock.samples.count; i++) if (stackStart[i] < stackStart[i + 1]) leaves.add(stock.locations[stackLocations[stackStart[i]]]);
-    const inlined = [...leaves].map(locationFrames).filter((frames) => isRuntime(frames[0]) && !isRuntime(frames.at(-1)!));
-    expect(inlined.map((frames) => frames.map((f) => f.function))).toEqual(c.inlinedLeaf === null ? [] : [c.inlinedLeaf]);
+    for (let i = 0; i < stock.samples.count; i++)
+      if (stackStart[i] < stackStart[i + 1]) leaves.add(stock.locations[stackLocations[stackStart[i]]]);
+    const inlined = [...leaves]
+      .map(locationFrames)
+      .filter((frames) => isRuntime(frames[0]) && !isRuntime(frames.at(-1)!));
+    expect(inlined.map((frames) => frames.map((f) => f.function))).toEqual(
+      c.inlinedLeaf === null ? [] : [c.inlinedLeaf],
+    );
   });
 
   it('SetFinalizer allocates nothing on the heap: no finalizer registration frame anywhere, runfinq frame only', () => {
     for (const profile of [stock, full]) {
-      expect([...allFunctions(profile)].filter((f) => /SetFinalizer|addfinalizer|addspecial|createfing/.test(f))).toEqual([]);
+      expect(
+        [...allFunctions(profile)].filter((f) => /SetFinalizer|addfinalizer|addspecial|createfing/.test(f)),
+      ).toEqual([]);
       expect(allFunctions(profile).has('runtime.runfinq')).toBe(true);
     }
     // runfinq's argument frame: mallocgc called by runfinq itself, recorded as runtime.goexit alone.
-    const empty = [...Array(full.samples.count).keys()].filter((i) => full.samples.stackStart[i] === full.samples.stackStart[i + 1]);
+    const empty = [...Array(full.samples.count).keys()].filter(
+      (i) => full.samples.stackStart[i] === full.samples.stackStart[i + 1],
+    );
     expect(empty.map((i) => Array.from(full.samples.values.subarray(i * 4, i * 4 + 4)))).toEqual([[1, 16, 1, 16]]);
   });
 
@@ -220,7 +332,11 @@ describe.each(CASES)('fixtures/runtime-stacks/$version', (c) => {
 
   it('full-frame protobuf: present, the grown map with its exact bytes', async () => {
     const got = await analyze([fixture(`runtime-stacks/${c.version}/full.pb.gz`)]);
-    expect([got.profile.runtimeFrames, got.profile.mapVisibility, got.profile.runtime]).toEqual(['present', 'exact', 'hmap']);
+    expect([got.profile.runtimeFrames, got.profile.mapVisibility, got.profile.runtime]).toEqual([
+      'present',
+      'exact',
+      'hmap',
+    ]);
     expect(got.totals.heap).toEqual(c.heap);
     const sites = got.sites.map(site);
     expect(sites.find((s) => s.function === 'main.buildGrown' && s.line === 150)).toEqual(c.grown);
@@ -240,19 +356,23 @@ describe.each(CASES)('fixtures/runtime-stacks/$version', (c) => {
     expect(new Set(text.sites.map((s) => s.evidence))).toEqual(new Set(['binary']));
   });
 
-  it('runtimeFramesOf: the stock stacks that end in runtime code read hidden, and so do the all-runtime ones of the full profile', () => {
-    const stockRuntime = only(stock, (frames) => isRuntimeStack(frames));
-    expect(stockRuntime.samples.count).toBe(c.runtimeStacks.reduce((n, [, count]) => n + count, 0));
-    expect(runtimeFramesOf(stockRuntime, buildFrameTable(stockRuntime.locations))).toBe('hidden');
-    const fullAllRuntime = only(full, (frames) => frames.length > 0 && frames.every(isRuntime));
-    expect(fullAllRuntime.samples.count).toBeGreaterThan(0);
-    expect(runtimeFramesOf(fullAllRuntime, buildFrameTable(fullAllRuntime.locations))).toBe('hidden');
-    // One map allocation of the program with its runtime frames is enough.
-    const grownMake = only(full, (frames) => frames.some((f) => f.function === 'main.buildGrown' && f.line === 148));
-    expect(grownMake.samples.count).toBe(1);
-    expect(sampleFrames(grownMake, 0)[0].function).toBe('runtime.makemap_small');
-    expect(runtimeFramesOf(grownMake, buildFrameTable(grownMake.locations))).toBe('present');
-  });
+  it(
+    'runtimeFramesOf: the stock stacks that end in runtime code read hidden, and so do the all-runtime ones of ' +
+      'the full profile',
+    () => {
+      const stockRuntime = only(stock, (frames) => isRuntimeStack(frames));
+      expect(stockRuntime.samples.count).toBe(c.runtimeStacks.reduce((n, [, count]) => n + count, 0));
+      expect(runtimeFramesOf(stockRuntime, buildFrameTable(stockRuntime.locations))).toBe('hidden');
+      const fullAllRuntime = only(full, (frames) => frames.length > 0 && frames.every(isRuntime));
+      expect(fullAllRuntime.samples.count).toBeGreaterThan(0);
+      expect(runtimeFramesOf(fullAllRuntime, buildFrameTable(fullAllRuntime.locations))).toBe('hidden');
+      // One map allocation of the program with its runtime frames is enough.
+      const grownMake = only(full, (frames) => frames.some((f) => f.function === 'main.buildGrown' && f.line === 148));
+      expect(grownMake.samples.count).toBe(1);
+      expect(sampleFrames(grownMake, 0)[0].function).toBe('runtime.makemap_small');
+      expect(runtimeFramesOf(grownMake, buildFrameTable(grownMake.locations))).toBe('present');
+    },
+  );
 });
 
 /** The profile with only the samples whose frames `keep` accepts. */
@@ -269,7 +389,10 @@ function only(profile: Profile, keep: (frames: readonly Frame[]) => boolean): Pr
     values.set(samples.values.subarray(i * t, (i + 1) * t), k * t);
   });
   stackStart[kept.length] = stackLocations.length;
-  return { ...profile, samples: { count: kept.length, stackStart, stackLocations: Uint32Array.from(stackLocations), values, exact: null } };
+  return {
+    ...profile,
+    samples: { count: kept.length, stackStart, stackLocations: Uint32Array.from(stackLocations), values, exact: null },
+  };
 }
 
 /**
@@ -287,7 +410,10 @@ function profileOf(stacks: ReadonlyArray<ReadonlyArray<ReadonlyArray<readonly [s
       locations.push({
         address: 0,
         mapping: null,
-        lines: frames.map(([name, filename], k) => ({ function: { name, systemName: name, filename, startLine: 0 }, line: 10 + k })),
+        lines: frames.map(([name, filename], k) => ({
+          function: { name, systemName: name, filename, startLine: 0 },
+          line: 10 + k,
+        })),
       });
     }
   });
@@ -295,7 +421,13 @@ function profileOf(stacks: ReadonlyArray<ReadonlyArray<ReadonlyArray<readonly [s
   return {
     sampleTypes: [{ type: 'inuse_space', unit: 'bytes' }],
     defaultSampleType: null,
-    samples: { count: stacks.length, stackStart, stackLocations: Uint32Array.from(stackLocations), values: new Float64Array(stacks.length).fill(64), exact: null },
+    samples: {
+      count: stacks.length,
+      stackStart,
+      stackLocations: Uint32Array.from(stackLocations),
+      values: new Float64Array(stacks.length).fill(64),
+      exact: null,
+    },
     locations,
     mappings: [],
     timeNanos: 0,
@@ -314,17 +446,32 @@ describe('runtimeFramesOf, one stack at a time', () => {
 
   it('an allocator leaf that goes on into user code: present', () => {
     expect(framesOf(profileOf([[[['runtime.makemap_small', 'runtime/map.go']], ...user]]))).toBe('present');
-    expect(framesOf(profileOf([[[['runtime.growslice', 'runtime/slice.go']], [['time.AfterFunc', 'time/sleep.go']], ...user]]))).toBe('present');
+    expect(
+      framesOf(
+        profileOf([[[['runtime.growslice', 'runtime/slice.go']], [['time.AfterFunc', 'time/sleep.go']], ...user]]),
+      ),
+    ).toBe('present');
   });
 
   it('goroutine creation, all runtime, even from the allocator on: hidden', () => {
-    const creation = [[['runtime.newproc1', 'runtime/proc.go']], [['runtime.newproc.func1', 'runtime/proc.go']], [['runtime.systemstack', 'runtime/asm_amd64.s']]] as const;
+    const creation = [
+      [['runtime.newproc1', 'runtime/proc.go']],
+      [['runtime.newproc.func1', 'runtime/proc.go']],
+      [['runtime.systemstack', 'runtime/asm_amd64.s']],
+    ] as const;
     expect(framesOf(profileOf([[[['runtime.malg', 'runtime/proc.go']], ...creation]]))).toBe('hidden');
-    expect(framesOf(profileOf([[[['runtime.newobject', 'runtime/malloc.go']], [['runtime.malg', 'runtime/proc.go']], ...creation]]))).toBe('hidden');
+    expect(
+      framesOf(
+        profileOf([[[['runtime.newobject', 'runtime/malloc.go']], [['runtime.malg', 'runtime/proc.go']], ...creation]]),
+      ),
+    ).toBe('hidden');
   });
 
   it('runtime code inlined into a std function at the leaf: hidden', () => {
-    const stopTrace = [['runtime.StopTrace', 'runtime/trace.go'], ['runtime/trace.Stop', 'runtime/trace/trace.go']] as const;
+    const stopTrace = [
+      ['runtime.StopTrace', 'runtime/trace.go'],
+      ['runtime/trace.Stop', 'runtime/trace/trace.go'],
+    ] as const;
     expect(framesOf(profileOf([[stopTrace, ...user]]))).toBe('hidden');
   });
 

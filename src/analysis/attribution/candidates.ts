@@ -26,7 +26,11 @@ export function shapeCandidates(
   if (binary !== null) {
     const keyed = binary.types.filter((t) => keyFits(t, flags));
     return keyed.map((t) => ({
-      geometry: { runtime: binary.runtime, slotBytes: t.impl === 'hmap' ? t.bucketSize : t.groupSize, scan: t.tablePointers },
+      geometry: {
+        runtime: binary.runtime,
+        slotBytes: t.impl === 'hmap' ? t.bucketSize : t.groupSize,
+        scan: t.tablePointers,
+      },
       name: t.name,
       key: t.key.name,
       elem: t.elem.name,

@@ -1,4 +1,11 @@
-import { framePhase, isLinknamedMapFrame, isMapFrame, isRuntimeFunction, isStdFunction, mapRuntimeHint } from '../../go/names.js';
+import {
+  framePhase,
+  isLinknamedMapFrame,
+  isMapFrame,
+  isRuntimeFunction,
+  isStdFunction,
+  mapRuntimeHint,
+} from '../../go/names.js';
 import { PHASES } from '../../go/phase.js';
 import type { FrameTable } from '../../stacks/frame-table.js';
 import { isOwnFrame, type MainModule } from '../../stacks/main-module.js';

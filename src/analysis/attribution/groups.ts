@@ -50,7 +50,13 @@ export class Groups {
   /** The map total, every sample type. */
   readonly map: Float64Array;
 
-  constructor(frames: readonly Frame[], functionOf: Uint32Array, granularity: Granularity, values: Float64Array, nTypes: number) {
+  constructor(
+    frames: readonly Frame[],
+    functionOf: Uint32Array,
+    granularity: Granularity,
+    values: Float64Array,
+    nTypes: number,
+  ) {
     this.#frames = frames;
     this.#functionOf = functionOf;
     this.#granularity = granularity;
@@ -153,7 +159,11 @@ export class Groups {
 }
 
 /** §5: the via with the most inuse_space, then alloc_space, then the smallest name (null first). */
-function chooseVia(vias: ReadonlyMap<number, Float64Array>, sampleTypes: readonly ValueType[], functions: readonly string[]): string | null {
+function chooseVia(
+  vias: ReadonlyMap<number, Float64Array>,
+  sampleTypes: readonly ValueType[],
+  functions: readonly string[],
+): string | null {
   const inuse = sampleTypes.findIndex((s) => s.type === 'inuse_space');
   const alloc = sampleTypes.findIndex((s) => s.type === 'alloc_space');
   const name = (fn: number) => (fn === NO_VIA ? '' : functions[fn]);

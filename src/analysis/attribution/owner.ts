@@ -17,7 +17,14 @@ export interface OwnerFound {
  * — or when there is none — the first frame outside the standard library, else the site. Writes
  * into `out` so the hot loop allocates nothing.
  */
-export function findOwner(table: FrameTable, flags: Uint16Array, own: boolean, samples: Samples, i: number, out: OwnerFound): void {
+export function findOwner(
+  table: FrameTable,
+  flags: Uint16Array,
+  own: boolean,
+  samples: Samples,
+  i: number,
+  out: OwnerFound,
+): void {
   const { locationStart, locationFrameIds } = table;
   const { stackStart, stackLocations } = samples;
   let state = 0; // 0: before the run, 1: in it, 2: looking for the site, 3: for the owner

@@ -34,11 +34,19 @@ export interface ShapeCandidate {
 export type ObjectKind = 'header' | 'bucket' | 'table' | 'map-other' | 'other';
 
 export interface MapShape {
-  readonly type: Omit<ShapeCandidate, 'geometry' | 'indirectElem'> & { readonly impl: 'hmap' | 'swiss'; readonly slotBytes: number };
+  readonly type: Omit<ShapeCandidate, 'geometry' | 'indirectElem'> & {
+    readonly impl: 'hmap' | 'swiss';
+    readonly slotBytes: number;
+  };
   /** Live map headers made at the site: how many maps it made that are still alive. */
   readonly maps: number;
   /** Live tables by size, largest first: B (log2 of buckets or groups), slots, block bytes, count. */
-  readonly tables: ReadonlyArray<{ readonly B: number; readonly slots: number; readonly bytes: number; readonly count: number }>;
+  readonly tables: ReadonlyArray<{
+    readonly B: number;
+    readonly slots: number;
+    readonly bytes: number;
+    readonly count: number;
+  }>;
   /** Live slots of all tables together: a Swiss map past 1024 slots is many tables. */
   readonly slots: number;
   /** Bounds on the entries the largest map here held at its peak; null when no table is live. */
@@ -63,7 +71,8 @@ export function objectKind(block: number, g: TableGeometry): { kind: ObjectKind;
   if (table !== null) return { kind: 'table', ...table };
   // hmap: mapextra (overflow bookkeeping); Swiss: a table struct, or a directory of 2^k tables.
   const extra = rt.impl === 'hmap' ? [blockSize(rt.mapextraSize, true, rt)] : [blockSize(rt.tableSize, true, rt)];
-  if (extra.includes(block) || (rt.impl === 'swiss' && isDirectory(block, rt))) return { kind: 'map-other', B: 0, slots: 0 };
+  if (extra.includes(block) || (rt.impl === 'swiss' && isDirectory(block, rt)))
+    return { kind: 'map-other', B: 0, slots: 0 };
   return { kind: 'other', B: 0, slots: 0 };
 }
 
@@ -104,7 +113,8 @@ function growthChain(count: number, bytes: number, g: TableGeometry): number | n
 function explainedBytes(samples: readonly SizedSample[], g: TableGeometry): number {
   let explained = 0;
   for (const s of samples) {
-    if (isMapObject(s.allocObjects, s.allocBytes, g) || isMapObject(s.inuseObjects, s.inuseBytes, g)) explained += s.allocBytes;
+    if (isMapObject(s.allocObjects, s.allocBytes, g) || isMapObject(s.inuseObjects, s.inuseBytes, g))
+      explained += s.allocBytes;
   }
   return explained;
 }
@@ -120,7 +130,8 @@ export function chooseCandidate(
   const best = scored.filter((s) => s.explained === most).map((s) => s.candidate);
   // Types of one layout explain the same sizes (map[string]int and map[string]*T both have
   // 208-byte buckets): the shape holds, the name only when it is the one that fits.
-  const only = <K extends 'name' | 'key' | 'elem'>(k: K) => (best.every((c) => c[k] === best[0][k]) ? best[0][k] : null);
+  const only = <K extends 'name' | 'key' | 'elem'>(k: K) =>
+    best.every((c) => c[k] === best[0][k]) ? best[0][k] : null;
   return { candidate: { ...best[0], name: only('name'), key: only('key'), elem: only('elem') }, explained: most };
 }
 
@@ -138,7 +149,8 @@ export function phasesFromSizes(samples: readonly SizedSample[], c: ShapeCandida
   // newobject), its overflow buckets another ((*hmap).newoverflow); both are one bucket, filed
   // under the same line. The first bucket is the one made least often.
   const buckets = kinds.flatMap((kind, k) => (kind === 'bucket' ? [k] : []));
-  const first = buckets.length === 0 ? -1 : buckets.reduce((a, b) => (samples[b].allocObjects < samples[a].allocObjects ? b : a));
+  const first =
+    buckets.length === 0 ? -1 : buckets.reduce((a, b) => (samples[b].allocObjects < samples[a].allocObjects ? b : a));
   return samples.map((s, k) => {
     const kind = kinds[k];
     if (kind === 'table' || kind === 'map-other') return 'grow';
@@ -154,7 +166,8 @@ export function phasesFromSizes(samples: readonly SizedSample[], c: ShapeCandida
 function kindOf(s: SizedSample, c: ShapeCandidate): ObjectKind {
   const kind = sampleKind(s, c.geometry);
   const [count, bytes] = s.allocObjects > 0 ? [s.allocObjects, s.allocBytes] : [s.inuseObjects, s.inuseBytes];
-  if (c.indirectElem !== null && count > 0 && bytes === count * blockSize(c.indirectElem, true, c.geometry.runtime)) return 'other';
+  if (c.indirectElem !== null && count > 0 && bytes === count * blockSize(c.indirectElem, true, c.geometry.runtime))
+    return 'other';
   return kind;
 }
 
@@ -198,14 +211,24 @@ export function shapeOf(samples: readonly SizedSample[], c: ShapeCandidate, expl
     else if (kind.kind === 'table') live(kind.B, kind.slots, avg!, s.inuseObjects, s.phase === 'grow');
     else if (kind.kind === 'bucket' && s.phase === 'overflow') overflowBuckets += s.inuseObjects;
     else if (kind.kind === 'bucket') live(0, 8, avg!, s.inuseObjects, false);
-    else if (kind.kind === 'other' && s.phase === 'assign' && c.indirectElem !== null && avg === blockSize(c.indirectElem, true, rt)) {
+    else if (
+      kind.kind === 'other' &&
+      s.phase === 'assign' &&
+      c.indirectElem !== null &&
+      avg === blockSize(c.indirectElem, true, rt)
+    ) {
       indirect.count += s.inuseObjects;
       indirect.bytes += s.inuseBytes;
     }
   }
   const list = [...tables.values()].sort((a, b) => b.slots - a.slots || b.count - a.count);
   const slots = list.reduce((sum, t) => sum + t.slots * t.count, 0);
-  const hasFirstBucket = samples.some((s) => s.phase === 'assign' && s.inuseObjects > 0 && s.inuseBytes === s.inuseObjects * blockSize(g.slotBytes, g.scan, rt));
+  const hasFirstBucket = samples.some(
+    (s) =>
+      s.phase === 'assign' &&
+      s.inuseObjects > 0 &&
+      s.inuseBytes === s.inuseObjects * blockSize(g.slotBytes, g.scan, rt),
+  );
   return {
     type: { impl: rt.impl, slotBytes: g.slotBytes, name: c.name, key: c.key, elem: c.elem, from: c.from },
     maps,
@@ -240,7 +263,9 @@ function entryBounds(
   if (rt.impl === 'hmap') {
     if (largest.B === 0) return { min: firstBucket ? 1 : 0, max: rt.bucketEntries };
     const max = Math.floor(rt.loadFactor * 2 ** largest.B);
-    const min = largest.grown ? Math.max(rt.bucketEntries + 1, Math.floor(rt.loadFactor * 2 ** (largest.B - 1)) + 1) : 0;
+    const min = largest.grown
+      ? Math.max(rt.bucketEntries + 1, Math.floor(rt.loadFactor * 2 ** (largest.B - 1)) + 1)
+      : 0;
     return { min, max };
   }
   if (largest.slots <= rt.groupSlots && list.length === 1 && list[0].B === 0) {

@@ -1,5 +1,5 @@
 import { diffView, type DiffView } from '../diff-view.js';
-import { displayFunction } from '../format.js';
+import { displayFunction, siteLocation } from '../format.js';
 import type { DiffModel } from '../model.js';
 import { DIFF_JS, REPORT_CSS, UPLOT_CSS, UPLOT_JS } from './client.generated.js';
 import { htmlDocument } from './document.js';
@@ -51,7 +51,8 @@ function diffBody(model: DiffModel, view: DiffView, table: HtmlTable): string {
   const breaches =
     view.breaches.length === 0
       ? ''
-      : `<div class="breaches" role="alert">Growth limit exceeded<ul>${view.breaches.map(listItem).join('')}</ul></div>`;
+      : '<div class="breaches" role="alert">Growth limit exceeded' +
+        `<ul>${view.breaches.map(listItem).join('')}</ul></div>`;
   const verdict =
     view.verdict === null
       ? null
@@ -64,12 +65,13 @@ function diffBody(model: DiffModel, view: DiffView, table: HtmlTable): string {
       `<td class="right">${escapeHtml(s.maps)}</td><td class="right">${escapeHtml(s.heap)}</td></tr>`,
   );
   const charts = diff.sites.slice(0, CHART_SITES).map((site, i) => {
-    const where = site.line === null ? site.file : `${site.file}:${site.line}`;
+    const where = siteLocation(site);
     const badge = site.trend === 'rising' ? '<span class="badge">rising</span>' : '';
     return [
       `<figure><figcaption title="${escapeHtml(`${site.function} ${where}`)}">`,
       `${site.rank}. ${escapeHtml(displayFunction(site.function))}${badge}</figcaption>`,
-      `<figcaption class="muted">${escapeHtml(`${where} · ${view.rows[i].delta} (${view.rows[i].percent})`)}</figcaption>`,
+      `<figcaption class="muted">${escapeHtml(`${where} · ${view.rows[i].delta} (${view.rows[i].percent})`)}` +
+        '</figcaption>',
       `<div class="chart" data-site-chart="${i}"></div></figure>`,
     ].join('\n');
   });

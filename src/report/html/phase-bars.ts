@@ -1,7 +1,7 @@
 import type { RankedSite } from '../../analysis/analyze.js';
 import { PHASE_DISPLAY_ORDER } from '../../go/phase.js';
 import type { ValueType } from '../../pprof/profile.js';
-import { displayFunction, formatValue } from '../format.js';
+import { displayFunction, formatValue, siteLocation } from '../format.js';
 import { escapeHtml } from './escape.js';
 
 /** How many sites the bar chart ranks: the rest are in the table. */
@@ -19,7 +19,7 @@ export function phaseBarsHtml(sites: readonly RankedSite[], types: readonly Valu
   const used = PHASE_DISPLAY_ORDER.filter((p) => top.some((s) => (s.phases[p]?.[t] ?? 0) > 0));
   const legend = used.map((p) => `<span><span class="swatch phase-${p}"></span>${p}</span>`).join('');
   const rows = top.map((site) => {
-    const where = site.line === null ? site.file : `${site.file}:${site.line}`;
+    const where = siteLocation(site);
     const segments = PHASE_DISPLAY_ORDER.flatMap((p) => {
       const v = site.phases[p]?.[t] ?? 0;
       if (v <= 0 || max === 0) return [];
