@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { varint } from '../pprof/craft.js';
 
 /**
  * Byte-level mutations of real inputs, as fast-check values: every position is a number taken
@@ -102,18 +103,6 @@ export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 
 export const mutations = (max = 6) => fc.array(mutation, { minLength: 1, maxLength: max });
 
-/** The varint of an unsigned 64-bit value. */
-export function varintBytes(value: bigint): number[] {
-  let v = BigInt.asUintN(64, value);
-  const out: number[] = [];
-  while (v >= 0x80n) {
-    out.push(Number(v & 0x7fn) | 0x80);
-    v >>= 7n;
-  }
-  out.push(Number(v));
-  return out;
-}
-
 function littleEndian(value: bigint, size: number): number[] {
   const out: number[] = [];
   for (let k = 0; k < size; k++) out.push(Number((value >> BigInt(8 * k)) & 0xffn));
@@ -158,7 +147,7 @@ export function mutate(input: Uint8Array, ops: readonly Mutation[]): Uint8Array 
         break;
       }
       case 'varint':
-        splice(at, Math.min(m.replace, n - at), varintBytes(m.value));
+        splice(at, Math.min(m.replace, n - at), varint(m.value));
         break;
     }
   }

@@ -9,7 +9,8 @@ import type { Profile } from '../../src/pprof/profile.js';
 import { attribute } from '../helpers.js';
 import { ProfileType, UnpackedProfileType } from '../synth.js';
 import { property, returnsOrRefuses } from './budget.js';
-import { edgeValue, mutate, mutations, varintBytes } from './mutate.js';
+import { varint } from '../pprof/craft.js';
+import { edgeValue, mutate, mutations } from './mutate.js';
 import { checkProfile, raw } from './profiles.js';
 
 // The protobuf reader (src/pprof/{wire,varint,decode,identify,input}.ts): for any bytes it returns a
@@ -350,7 +351,7 @@ function serialize(fields: readonly Field[]): Uint8Array {
     parts.push(Uint8Array.from(f.tag));
     if (f.wireType === 2 || f.children !== null) {
       const content = f.children === null ? f.payload : serialize(f.children);
-      parts.push(Uint8Array.from(padded(varintBytes(BigInt(content.length) + f.lengthDelta), f.lengthPad)), content);
+      parts.push(Uint8Array.from(padded(varint(BigInt(content.length) + f.lengthDelta), f.lengthPad)), content);
     } else {
       parts.push(f.payload);
     }
@@ -434,15 +435,15 @@ function applyEdit(tree: Field[], e: TreeEdit): void {
       if (f.wireType === 0) f.payload = Uint8Array.from(padded(Array.from(f.payload), e.extra));
       break;
     case 'wireType':
-      f.tag = varintBytes(
+      f.tag = varint(
         (BigInt(readVarint(Uint8Array.from(f.tag), 0, f.tag.length)?.[0] ?? 8n) & ~7n) | BigInt(e.wireType),
       );
       break;
     case 'field':
-      f.tag = varintBytes((BigInt(e.field) << 3n) | BigInt(f.wireType));
+      f.tag = varint((BigInt(e.field) << 3n) | BigInt(f.wireType));
       break;
     case 'value':
-      if (f.wireType === 0) f.payload = Uint8Array.from(varintBytes(e.value));
+      if (f.wireType === 0) f.payload = Uint8Array.from(varint(e.value));
       break;
     case 'drop':
       list.splice(i, 1);

@@ -8,7 +8,7 @@ function reportData() {
   return JSON.parse(el === null ? 'null' : el.textContent || 'null');
 }
 
-const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
 
 /** A value as the table shows it: bytes as "12.3 MiB", counts as "1,234" (src/report/format.ts). */
 function formatValue(/** @type {number} */ n, /** @type {string} */ unit) {
