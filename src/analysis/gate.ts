@@ -17,10 +17,15 @@ export function requireVisibleMaps(diff: DiffResult, option: string): void {
     (s) => s.attribution.visibility === 'none' || s.attribution.visibility === 'partial',
   );
   if (hidden !== undefined) {
+    const stats = hidden.sourceStats;
+    const remedy =
+      stats !== null && stats.resolvedLines > 0 && stats.mapLines === 0
+        ? "the source tree given has none of its map lines (is it this program's?); give the right one or " +
+          "the program's binary (--binary)"
+        : "give the program's binary (--binary) or its source tree (--source-path)";
     throw new UnsupportedProfileError(
       `${option} cannot be checked: ${hidden.source} is a stock profile whose runtime frames are hidden, so ` +
-        `its map memory is not visible; give the program's binary (--binary) or its source tree ` +
-        `(--source-path) (mapbloat analyze ${hidden.source} explains)`,
+        `its map memory is not visible; ${remedy} (mapbloat analyze ${hidden.source} explains)`,
     );
   }
 }

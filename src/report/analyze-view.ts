@@ -306,7 +306,9 @@ function sourcesLine(stats: SourceStats): string {
       : '';
   const files = plural(stats.resolvedFiles, 'file');
   const roots = stats.roots.join(', ');
-  const found = `${stats.resolvedLines} of ${plural(lines, 'profile line')} found in ${files} under ${roots}${where}`;
+  const none = stats.resolvedLines > 0 && stats.mapLines === 0 ? ', none of them a map line' : '';
+  const found =
+    `${stats.resolvedLines} of ${plural(lines, 'profile line')} found in ${files} under ${roots}${where}` + none;
   if (stats.unresolvedFiles.length === 0) return `${found}${skippedText(stats)}`;
   const shown = stats.unresolvedFiles.slice(0, 3).join(', ');
   const more = stats.unresolvedFiles.length > 3 ? ` (+${stats.unresolvedFiles.length - 3} more)` : '';

@@ -1,5 +1,4 @@
 import type { AnalyzeResult } from '../analysis/analyze.js';
-import type { Attribution } from '../analysis/attribute.js';
 import type { DiffResult } from '../analysis/diff.js';
 import type { Snapshot } from '../analysis/snapshot.js';
 import type { ValueType } from '../pprof/profile.js';
@@ -14,7 +13,7 @@ export function analyzeNotes(result: AnalyzeResult): NoteJson[] {
   const type = result.profile.sampleTypes[result.sampleIndex];
   return [
     ...(result.attribution.runtimeFrames === 'hidden'
-      ? [hiddenFramesNote([result.attribution], result.sampleIndex, type, 'this profile')]
+      ? [hiddenFramesNote([result], result.sampleIndex, type, 'this profile')]
       : []),
     ...unsymbolizedNote([result], 'this profile'),
     ...deltaNote([result], 'this profile'),
@@ -97,14 +96,7 @@ export function diffNotes(diff: DiffResult): NoteJson[] {
   if (hidden.length > 0) {
     const type = diff.snapshots[0].profile.sampleTypes[diff.sampleIndex];
     const which = hidden.length === diff.snapshots.length ? 'these profiles' : hidden.map((s) => s.source).join(', ');
-    notes.push(
-      hiddenFramesNote(
-        hidden.map((s) => s.attribution),
-        diff.sampleIndex,
-        type,
-        which,
-      ),
-    );
+    notes.push(hiddenFramesNote(hidden, diff.sampleIndex, type, which));
   }
   notes.push(...unsymbolizedNote(diff.snapshots, 'these profiles'), ...deltaNote(diff.snapshots, 'these profiles'));
   return notes;
@@ -121,7 +113,13 @@ const SOURCE_NOTE: NoteJson = {
     'The text profile (/debug/pprof/heap?debug=1) with --binary gives exact values and phases.',
 };
 
-function hiddenFramesNote(attributions: readonly Attribution[], t: number, type: ValueType, which: string): NoteJson {
+function hiddenFramesNote(
+  snapshots: ReadonlyArray<Pick<Snapshot, 'attribution' | 'sourceStats'>>,
+  t: number,
+  type: ValueType,
+  which: string,
+): NoteJson {
+  const attributions = snapshots.map((s) => s.attribution);
   if (attributions.some((a) => a.visibility === 'exact')) return CALL_SITES_NOTE;
   if (attributions.some((a) => a.visibility === 'inferred')) return SOURCE_NOTE;
   const anyMap = attributions.some((a) => a.totals.map.some((v) => v !== 0));
@@ -138,9 +136,19 @@ function hiddenFramesNote(attributions: readonly Attribution[], t: number, type:
       `removed the runtime's frames from ${which}, ` +
       'so map internals (runtime.mapassign, hashGrow, internal/runtime/maps) are invisible and map memory is ' +
       'filed under the user line that touched the map. ' +
-      `${what} ` +
+      `${what} ${wrongTree(snapshots)}` +
       'The hidden frames can be recovered from the text profile (/debug/pprof/heap?debug=1) together with ' +
       "the program's binary (--binary), " +
       "from the program's source tree, or from a profile written with runtime frames kept.",
   };
+}
+
+/** A source tree that has the profile's files but none of its map lines: likely not this program's. */
+function wrongTree(snapshots: ReadonlyArray<Pick<Snapshot, 'sourceStats'>>): string {
+  const stats = snapshots.flatMap((s) => (s.sourceStats === null ? [] : [s.sourceStats]));
+  if (!stats.some((s) => s.resolvedLines > 0 && s.mapLines === 0)) return '';
+  return (
+    "The source tree has some of the profile's lines but none that touches a map: it may be another " +
+    "program's source or another version of it (the profile's file names are matched by their last elements). "
+  );
 }

@@ -121,6 +121,8 @@ export interface SourceJson {
   roots: string[];
   resolvedFiles: number;
   resolvedLines: number;
+  /** Of resolvedLines, those that do something to a map; 0: the tree tells nothing of the maps (not visible). */
+  mapLines: number;
   /** Of resolvedLines, where their files were: the tree, vendor/, the module cache, $GOROOT/src. */
   resolvedLinesByPlace: { tree: number; vendor: number; 'module-cache': number; goroot: number };
   unresolvedLines: number;

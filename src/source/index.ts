@@ -25,6 +25,8 @@ export interface SourceStats {
   readonly roots: readonly string[];
   readonly resolvedFiles: number;
   readonly resolvedLines: number;
+  /** Of the resolved lines, those that do something to a map: none means the tree says nothing of the maps. */
+  readonly mapLines: number;
   /** Of the resolved lines, where their files were: the tree, vendor/, the module cache, $GOROOT/src. */
   readonly resolvedLinesByPlace: Readonly<Record<SourcePlace, number>>;
   readonly unresolvedLines: number;

@@ -81,11 +81,13 @@ export class SourceTree {
     const unresolved: Array<{ file: string; std: boolean }> = [];
     const byPlace: Record<SourcePlace, number> = { tree: 0, vendor: 0, 'module-cache': 0, goroot: 0 };
     let resolvedLines = 0;
+    let mapLineCount = 0;
     let unresolvedLines = 0;
     let unresolvedStdLines = 0;
     for (const [file, { lines, std }] of wanted) {
+      // Only Go files, never in /proc, /sys or /dev: a profile's file names are untrusted paths.
       const local =
-        candidatePaths(file, std, layout).find((p) => this.#isFile(p)) ??
+        candidatePaths(file, std, layout).find((p) => p.endsWith('.go') && !PSEUDO.test(p) && this.#isFile(p)) ??
         (this.explicit ? longestSuffixMatch(file, goFiles) : null);
       const pkg = local === null ? null : this.#package(dirname(local));
       if (local === null || pkg === null) {
@@ -96,7 +98,9 @@ export class SourceTree {
       }
       resolvedLines += lines.size;
       byPlace[placeOf(local, layout)] += lines.size;
-      opsByFile.set(file, pkg.get(local) ?? new Map());
+      const ops = pkg.get(local) ?? new Map<number, LineOp>();
+      for (const line of lines) if (ops.has(line)) mapLineCount++;
+      opsByFile.set(file, ops);
     }
     return {
       lookup: (file, line) => opsByFile.get(file)?.get(line),
@@ -105,6 +109,7 @@ export class SourceTree {
         roots: this.explicit ? splitList(this.#options.sourcePath) : ['.'],
         resolvedFiles: opsByFile.size,
         resolvedLines,
+        mapLines: mapLineCount,
         resolvedLinesByPlace: byPlace,
         skipped: { ...this.#skipped, fileLimit: this.#limits.sourceFileBytes, walkLimit: this.#limits.sourceFiles },
         unresolvedLines,

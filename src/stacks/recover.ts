@@ -68,7 +68,9 @@ export function recoverStacks(input: DecodedInput, inputs: EvidenceInputs): Reco
       ? null
       : symbolizer !== null
         ? 'binary'
-        : source !== null && source.stats.resolvedLines > 0
+        : // A tree without one map line among the profile's (another program's, another version's) says
+          // nothing of the maps: they stay not visible, never "≥ 0 B".
+          source !== null && source.stats.mapLines > 0
           ? 'source'
           : null;
   const mainModule = findMainModule(
