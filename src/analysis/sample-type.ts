@@ -27,6 +27,7 @@ function profileKind(types: readonly ValueType[]): string {
   if (names.has('cpu')) return 'a CPU profile';
   if (names.has('goroutine') || names.has('goroutines')) return 'a goroutine profile';
   if (names.has('contentions') || names.has('delay')) return 'a mutex or block profile';
+  if (names.has('threadcreate')) return 'a threadcreate profile';
   if (names.has('wall')) return 'a wall-clock profile';
   return 'a profile of another kind';
 }

@@ -16,6 +16,8 @@ import { profileUrl, requestUrl } from './url.js';
 interface Expected {
   /** "the profile", "the binary": for messages. */
   readonly what: string;
+  /** "a profile file", "an executable": what a directory is not. */
+  readonly noun: string;
   readonly maxBytes: number;
   /** The option that raises maxBytes. */
   readonly option: string;
@@ -26,6 +28,7 @@ interface Expected {
 function profileFile(limits: Limits): Expected {
   return {
     what: 'the profile',
+    noun: 'a profile file',
     maxBytes: limits.profileBytes,
     option: '--max-profile-size',
     checkHead: checkProfileHead,
@@ -43,7 +46,7 @@ export async function readInput(path: string, io: Io, expected: Expected): Promi
   const local = isAbsolute(path) ? path : join(io.cwd, path);
   const stat = io.fs.stat(local);
   if (stat === null) throw new InputError('no such file', { subject: path });
-  if (stat.kind === 'directory') throw new InputError(`${path} is a directory, not a profile file`);
+  if (stat.kind === 'directory') throw new InputError(`is a directory, not ${expected.noun}`, { subject: path });
   if (stat.kind === 'other')
     return readStream(io.openStream(local), expected).catch((err: unknown) => rethrowAbout(err, path));
   if (stat.size > expected.maxBytes)
@@ -88,6 +91,7 @@ function readError(err: unknown, subject: string | null): InputError {
   const code = (err as NodeJS.ErrnoException).code;
   const options = { cause: err, ...(subject === null ? {} : { subject }) };
   if (code === 'EACCES') return new InputError('permission denied', options);
+  if (code === 'EISDIR') return new InputError('is a directory, not a file', options);
   return new InputError(`cannot read it (${(err as Error).message})`, options);
 }
 
@@ -107,6 +111,7 @@ export async function readBinary(path: string, io: Io, limits: Limits): Promise<
   const limit = { bytes: limits.binaryBytes, option: '--max-binary-size', what: 'the binary' };
   const bytes = await readInput(path, io, {
     what: limit.what,
+    noun: "the program's executable (--binary)",
     maxBytes: limit.bytes,
     option: limit.option,
     checkHead: checkBinaryHead,

@@ -87,7 +87,7 @@ export function nodeIo(proc: NodeJS.Process = process): Io {
       },
     },
     stderr: { write: (text) => void proc.stderr.write(text), isTTY: proc.stderr.isTTY === true },
-    openStream: (path) => (path === null ? proc.stdin : nodeOpenStream(path)),
+    openStream: (path) => (path === null ? stdinStream(proc) : nodeOpenStream(path)),
     env: proc.env,
     cwd: proc.cwd(),
     fs: nodeFileSystem,
@@ -124,6 +124,19 @@ export function nodeIo(proc: NodeJS.Process = process): Io {
 /** A file read in chunks: a FIFO or a device is read as far as the reader goes, no further. */
 export function nodeOpenStream(path: string): AsyncIterable<Uint8Array> {
   return createReadStream(path);
+}
+
+/** Standard input; a directory redirected to it (`< dir`) reads as empty in Node, so it fails here. */
+function stdinStream(proc: NodeJS.Process): AsyncIterable<Uint8Array> {
+  let directory = false;
+  try {
+    directory = fstatSync(0).isDirectory();
+  } catch {
+    // No stat (a closed descriptor): reading tells.
+  }
+  if (!directory) return proc.stdin;
+  const error = Object.assign(new Error('EISDIR: illegal operation on a directory, read'), { code: 'EISDIR' });
+  return { [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(error) }) };
 }
 
 /** Node's own fetch, redirects followed (up to its limit of 20); the timeout covers the body too. */

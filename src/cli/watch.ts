@@ -5,6 +5,7 @@ import { takeSnapshot, type Snapshot } from '../analysis/snapshot.js';
 import { DecodeError, InputError, OutputError, UsageError } from '../errors.js';
 import { isGzip } from '../pprof/gzip.js';
 import { formatValue, printable } from '../report/format.js';
+import { isLowerBound } from '../report/analyze-view.js';
 import type { Format } from '../report/index.js';
 import type { DiffModel } from '../report/model.js';
 import type { NoteJson } from '../report/schema.js';
@@ -313,11 +314,8 @@ function outputDirectory(dir: string, io: Io): OutputDirectory {
 function mapTotal(snapshot: Snapshot, t: number): string {
   const { attribution } = snapshot;
   const value = formatValue(attribution.totals.map[t], snapshot.profile.sampleTypes[t].unit);
-  return attribution.visibility === 'none'
-    ? 'not visible'
-    : attribution.visibility === 'partial'
-      ? `≥ ${value}`
-      : value;
+  if (attribution.visibility === 'none') return 'not visible';
+  return isLowerBound(attribution.visibility) ? `≥ ${value}` : value;
 }
 
 const snapshotCount = (n: number) => `${n} snapshot${n === 1 ? '' : 's'}`;

@@ -131,6 +131,9 @@ function textKind(text: string): string {
     return `a text heap profile with a header Go does not write (${quote(line)}): ${TAKE}`;
   }
   if (/^heap_v2\/\d+$/.test(line)) return `a jemalloc heap profile, not a Go heap profile: ${TAKE}`;
+  // pprof's legacy Java profiles: `--- heapz 1 ---`, `--- contentionz 1 ---`, `--- cpuz 1 ---`.
+  if (/^--- *heapz?\b.*---$/.test(line)) return `a Java heap profile (text), not a Go heap profile: ${TAKE}`;
+  if (/^--- *\w+ .*---$/.test(line)) return `a Java profile (text), not a Go heap profile: ${TAKE}`;
   if (text.startsWith('{') || text.startsWith('[')) return jsonKind(text);
   if (/^<(!doctype html|html|head|body)\b/i.test(text)) {
     return (
@@ -166,6 +169,9 @@ function quote(s: string): string {
  */
 export function otherMessage(raw: Uint8Array): UnsupportedProfileError | null {
   const reason = notProfileReason(raw);
+  if (reason !== null && isOtlpExport(raw)) {
+    return new UnsupportedProfileError(`an OpenTelemetry (OTLP) profiles export, not a pprof profile: ${TAKE}`);
+  }
   return reason === null
     ? null
     : new UnsupportedProfileError(`a protobuf message that is not a pprof profile (${reason}): ${TAKE}`);
@@ -204,7 +210,62 @@ function wireTypeMismatch(field: number, wireType: number): string | null {
   const expected = PROFILE.wireTypes[field];
   if (expected === undefined || accepts(expected, wireType)) return null;
   const wanted = expected === PACKED ? LEN : expected;
-  return `field ${field} has wire type ${wireType} where a profile's ${FIELD_NAMES.get(field)} has ${wanted}`;
+  return `its field ${field} is ${WIRE_KINDS[wireType]} where a profile's ${FIELD_NAMES.get(field)} is ${WIRE_KINDS[wanted]}`;
+}
+
+// What a field holds, in words: a valid message of another schema is not "corrupt" or a "wire type".
+const WIRE_KINDS: Readonly<Record<number, string>> = {
+  0: 'a number',
+  1: 'a 64-bit fixed number',
+  2: 'bytes or a message',
+  5: 'a 32-bit fixed number',
+};
+
+/**
+ * OTLP's ExportProfilesServiceRequest: field 1 holds ResourceProfiles (fields 1–3: a Resource,
+ * ScopeProfiles and a schema URL), field 2 the dictionary; a ScopeProfiles holds its scope, its
+ * profiles and a schema URL (fields 1–3). All length-delimited, where a pprof profile's field 1 is a
+ * ValueType of two numbers.
+ */
+function isOtlpExport(buf: Uint8Array): boolean {
+  try {
+    let profiles = false;
+    const top = lengthDelimitedFields(buf, 0, buf.length, 2);
+    if (top === null) return false;
+    for (const [field, start, end] of top) {
+      if (field !== 1) continue;
+      const resource = lengthDelimitedFields(buf, start, end, 3);
+      if (resource === null) return false;
+      for (const [inner, from, to] of resource) {
+        if (inner !== 2) continue;
+        const scope = lengthDelimitedFields(buf, from, to, 3);
+        if (scope === null) return false;
+        profiles ||= scope.some(([f]) => f === 2);
+      }
+    }
+    return profiles;
+  } catch (err) {
+    if (err instanceof DecodeError) return false;
+    throw err;
+  }
+}
+
+/** A message's fields as [number, start, end] when all are length-delimited and numbered 1..max; else null. */
+function lengthDelimitedFields(
+  buf: Uint8Array,
+  pos: number,
+  end: number,
+  max: number,
+): Array<[number, number, number]> | null {
+  const fields: Array<[number, number, number]> = [];
+  while (pos < end) {
+    const tag = tagAt(buf, pos, end, ANY_MESSAGE);
+    const [field, wireType] = [tag >>> 3, tag & 7];
+    if (field < 1 || field > max || wireType !== LEN) return null;
+    pos = lengthEnd(buf, varintEnd.pos, end);
+    fields.push([field, varintEnd.pos, pos]);
+  }
+  return fields;
 }
 
 /** A ValueType: well-formed, its type and unit varints. */

@@ -201,6 +201,11 @@ describe('a binary that does not fit, or a bad text profile: exit 2 with one lin
       'mapbloat: package.json: is not an ELF executable (mapbloat reads Linux Go binaries)',
     ],
     ['a missing binary', ['analyze', TEXT, '--binary', 'fixtures/nope'], 'mapbloat: fixtures/nope: no such file'],
+    [
+      'a directory as the binary',
+      ['analyze', TEXT, '--binary', 'fixtures'],
+      "mapbloat: fixtures: is a directory, not the program's executable (--binary)",
+    ],
     ['stdin as the binary', ['analyze', TEXT, '--binary', '-'], 'mapbloat: --binary takes a file, not stdin'],
   ])('%s', async (_, argv, message) => {
     expect(await runCli(argv)).toEqual({ code: 2, stdout: '', stderr: `${message}\n` });

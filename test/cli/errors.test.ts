@@ -27,6 +27,10 @@ const FILES = {
     [['goroutine', 'count']],
     [{ stack: [['runtime.gopark', 3]], values: [4] }],
   ),
+  [join(dir, 'threadcreate.pb')]: synthProfile(
+    [['threadcreate', 'count']],
+    [{ stack: [['runtime.newm', 3]], values: [9] }],
+  ),
 };
 
 const MULTI = fixture('go1.24/multi.pb.gz');
@@ -38,7 +42,7 @@ describe('bad input exits 2 with one line', () => {
       () => ['analyze', join(dir, 'nope.pb.gz')],
       () => `mapbloat: ${join(dir, 'nope.pb.gz')}: no such file`,
     ],
-    ['a directory', () => ['analyze', dir], () => `mapbloat: ${dir} is a directory, not a profile file`],
+    ['a directory', () => ['analyze', dir], () => `mapbloat: ${dir}: is a directory, not a profile file`],
     [
       'an empty file',
       () => ['analyze', join(dir, 'empty.pb.gz')],
@@ -60,7 +64,7 @@ describe('bad input exits 2 with one line', () => {
       'a protobuf message that is not a profile',
       () => ['analyze', join(dir, 'message.pb')],
       () =>
-        `mapbloat: ${join(dir, 'message.pb')}: a protobuf message that is not a pprof profile (field 1 has wire type 0 where a profile's sample_type has 2): take one from /debug/pprof/heap or go test -memprofile`,
+        `mapbloat: ${join(dir, 'message.pb')}: a protobuf message that is not a pprof profile (its field 1 is a number where a profile's sample_type is bytes or a message): take one from /debug/pprof/heap or go test -memprofile`,
     ],
     [
       'a CPU profile',
@@ -73,6 +77,12 @@ describe('bad input exits 2 with one line', () => {
       () => ['analyze', join(dir, 'goroutine.pb')],
       () =>
         `mapbloat: ${join(dir, 'goroutine.pb')}: a goroutine profile (sample types goroutine/count), not a heap profile: take one from /debug/pprof/heap or go test -memprofile`,
+    ],
+    [
+      'a threadcreate profile',
+      () => ['analyze', join(dir, 'threadcreate.pb')],
+      () =>
+        `mapbloat: ${join(dir, 'threadcreate.pb')}: a threadcreate profile (sample types threadcreate/count), not a heap profile: take one from /debug/pprof/heap or go test -memprofile`,
     ],
     [
       'an unknown --sample-index',

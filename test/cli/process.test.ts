@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AnalyzeJson } from '../../src/report/schema.js';
@@ -34,5 +34,23 @@ describe('bin/mapbloat.js', () => {
     expect(ok.stdout).not.toContain('\u001b[');
     const bad = mapbloat(['analyze', 'fixtures/no-such.pb.gz']);
     expect([bad.status, bad.stdout, bad.stderr]).toEqual([2, '', 'mapbloat: fixtures/no-such.pb.gz: no such file\n']);
+  });
+
+  it('a directory redirected to stdin is named, not read as an empty input', () => {
+    const fd = openSync(FIXTURES, 'r');
+    try {
+      const result = spawnSync(process.execPath, [join(ROOT, 'bin/mapbloat.js'), 'analyze', '-'], {
+        cwd: ROOT,
+        stdio: [fd, 'pipe', 'pipe'],
+        encoding: 'utf8',
+      });
+      expect([result.status, result.stdout, result.stderr]).toEqual([
+        2,
+        '',
+        'mapbloat: stdin: is a directory, not a file\n',
+      ]);
+    } finally {
+      closeSync(fd);
+    }
   });
 });

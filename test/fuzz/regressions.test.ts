@@ -389,4 +389,19 @@ describe('the source tree: what it never reads', () => {
     expect(stats.skipped.tooLarge).toBe(1);
     expect(lookup('/build/main.go', 2)).toMatchObject({ phase: 'create' });
   });
+
+  it('a profile naming /proc/self/status or /proc/self/x.go as its file: never read, without --source-path too', () => {
+    const { fs, read } = fake({
+      '/proc/self': { kind: 'directory', size: 0, children: [{ name: 'x.go', kind: 'file' }] },
+      '/proc/self/status': { kind: 'file', size: 0 },
+      '/proc/self/x.go': { kind: 'file', size: 40 },
+      '/work': { kind: 'directory', size: 0, children: [] },
+    });
+    const tree = new SourceTree({}, fs, '/work');
+    const wanted = new Map(
+      ['/proc/self/status', '/proc/self/x.go'].map((f) => [f, { lines: new Set([2]), std: false }]),
+    );
+    const { stats } = tree.index(wanted);
+    expect([read, stats.resolvedLines, stats.unresolvedLines]).toEqual([[], 0, 2]);
+  });
 });

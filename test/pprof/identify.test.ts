@@ -76,6 +76,12 @@ describe('a file of another kind is named in one line', () => {
       'a V8 CPU profile (.cpuprofile, from Chrome or Node.js)',
     ],
     ['a Chrome trace', '{"traceEvents":[]}', 'a Chrome trace (Trace Event Format)'],
+    [
+      'a Java heap profile',
+      '--- heapz 1 ---\nformat = java\nresolution = bytes\n 7048 1 @ 0x3\n',
+      'a Java heap profile (text)',
+    ],
+    ['a Java contention profile', '--- contentionz 1 ---\nformat = java\n', 'a Java profile (text)'],
   ])('%s', (_, input, kind) => {
     expect(name(input)).toEqual(unsupported(`${kind}, not a Go heap profile: ${TAKE}`));
   });
@@ -152,7 +158,7 @@ describe('protobuf', () => {
     )
     .root.lookupType('ExportProfilesServiceRequest');
 
-  it('a message of another schema is named by a walk of its fields, not by where the pprof decoder stopped', () => {
+  it('an OTLP export is named by a walk of its fields, not by where the pprof decoder stopped', () => {
     const request = otlp
       .encode(
         otlp.fromObject({
@@ -166,7 +172,10 @@ describe('protobuf', () => {
         }),
       )
       .finish();
-    expect(name(request)).toEqual(
+    expect(name(request)).toEqual(unsupported(`an OpenTelemetry (OTLP) profiles export, not a pprof profile: ${TAKE}`));
+    // A message whose field 1 holds messages that are not sample types, but of another shape than OTLP's.
+    const other = Uint8Array.of(0x0a, 0x03, 0x0a, 0x01, 0x41);
+    expect(name(other)).toEqual(
       unsupported(`a protobuf message that is not a pprof profile (its field 1 does not hold sample types): ${TAKE}`),
     );
   });
@@ -175,7 +184,7 @@ describe('protobuf', () => {
     [
       'a varint where a profile has sample types',
       Uint8Array.of(0x08, 0x96, 0x01),
-      "field 1 has wire type 0 where a profile's sample_type has 2",
+      "its field 1 is a number where a profile's sample_type is bytes or a message",
     ],
     [
       'only unknown fields',
