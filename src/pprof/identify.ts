@@ -210,7 +210,8 @@ function wireTypeMismatch(field: number, wireType: number): string | null {
   const expected = PROFILE.wireTypes[field];
   if (expected === undefined || accepts(expected, wireType)) return null;
   const wanted = expected === PACKED ? LEN : expected;
-  return `its field ${field} is ${WIRE_KINDS[wireType]} where a profile's ${FIELD_NAMES.get(field)} is ${WIRE_KINDS[wanted]}`;
+  const name = FIELD_NAMES.get(field);
+  return `its field ${field} is ${WIRE_KINDS[wireType]} where a profile's ${name} is ${WIRE_KINDS[wanted]}`;
 }
 
 // What a field holds, in words: a valid message of another schema is not "corrupt" or a "wire type".
