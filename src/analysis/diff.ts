@@ -6,8 +6,10 @@ import { compareStrings } from './rank.js';
 import { resolveQuery, selectSites, type Query } from './select.js';
 import type { Snapshot } from './snapshot.js';
 
-export type Status = 'new' | 'gone' | 'grown' | 'shrunk' | 'unchanged';
-export type Trend = 'rising' | 'falling' | 'flat' | 'mixed';
+/** unknown: the first or the last snapshot's maps are not visible, so neither new nor gone can be told. */
+export type Status = 'new' | 'gone' | 'grown' | 'shrunk' | 'unchanged' | 'unknown';
+/** unknown: fewer than two snapshots with visible maps. */
+export type Trend = 'rising' | 'falling' | 'flat' | 'mixed' | 'unknown';
 
 export interface SiteSeries {
   readonly rank: number;
@@ -17,19 +19,25 @@ export interface SiteSeries {
   /** From the last snapshot that has the site. */
   readonly via: string | null;
   readonly evidence: Evidence;
-  /** One value row per snapshot, zeros where the site is absent. */
-  readonly series: readonly Values[];
-  /** Last minus first, every sample type. */
-  readonly delta: Values;
+  /**
+   * One value row per snapshot, zeros where the site is absent; null where the snapshot's maps are
+   * not visible (mapVisibility "none"): unknown, never a false zero.
+   */
+  readonly series: ReadonlyArray<Values | null>;
+  /** Last minus first, every sample type; null when the first or the last is not visible. */
+  readonly delta: Values | null;
   readonly status: Status;
-  /** Only with three or more snapshots. */
+  /** Only with three or more snapshots; over the snapshots whose maps are visible. */
   readonly trend: Trend | null;
   /** Source evidence: some line of the site also allocates non-map memory. */
   readonly mixed: boolean;
   /** Per snapshot, the shape of the site's maps (null where absent or unknown). */
   readonly shapes: ReadonlyArray<MapShape | null>;
   /** The series and delta exactly, when a snapshot had values past 2^53 for the site; else null. */
-  readonly exact: { readonly series: readonly (readonly bigint[])[]; readonly delta: readonly bigint[] } | null;
+  readonly exact: {
+    readonly series: ReadonlyArray<readonly bigint[] | null>;
+    readonly delta: readonly bigint[] | null;
+  } | null;
 }
 
 export interface DiffResult {
@@ -60,9 +68,11 @@ export function diffSnapshots(input: readonly Snapshot[], query: Query = {}): Di
   const nTypes = first.sampleTypes.length;
   const n = snapshots.length;
 
+  // A snapshot whose maps are not visible holds no sites: its value for every site is unknown, not 0.
+  const visible = snapshots.map((s) => s.attribution.visibility !== 'none');
   interface Acc {
     site: MapSite;
-    series: Values[];
+    series: Array<Values | null>;
     shapes: Array<MapShape | null>;
     exact: Array<readonly bigint[] | null>;
   }
@@ -74,7 +84,7 @@ export function diffSnapshots(input: readonly Snapshot[], query: Query = {}): Di
       if (acc === undefined) {
         acc = {
           site,
-          series: Array.from({ length: n }, () => new Array<number>(nTypes).fill(0)),
+          series: visible.map((v) => (v ? new Array<number>(nTypes).fill(0) : null)),
           shapes: new Array(n).fill(null),
           exact: new Array(n).fill(null),
         };
@@ -88,7 +98,8 @@ export function diffSnapshots(input: readonly Snapshot[], query: Query = {}): Di
   });
 
   const unranked = [...bySite.values()].map(({ site, series, shapes, exact }) => {
-    const delta = series[n - 1].map((v, t) => v - series[0][t]);
+    const [head, tail] = [series[0], series[n - 1]];
+    const delta = head === null || tail === null ? null : tail.map((v, t) => v - head[t]);
     return {
       function: site.function,
       file: site.file,
@@ -101,7 +112,7 @@ export function diffSnapshots(input: readonly Snapshot[], query: Query = {}): Di
       shapes,
       exact: exactSeries(series, exact),
       status: status(series, delta, sampleIndex),
-      trend: n >= 3 ? trend(series.map((v) => v[sampleIndex])) : null,
+      trend: n >= 3 ? visibleTrend(series.map((v) => (v === null ? null : v[sampleIndex]))) : null,
     };
   });
   const ranked = rankSeries(unranked, sampleIndex, n).map((site, i) => ({ ...site, rank: i + 1 }));
@@ -123,10 +134,14 @@ export function diffSnapshots(input: readonly Snapshot[], query: Query = {}): Di
 }
 
 /** Exact series where some snapshot's values were past 2^53 (the others are exact numbers). */
-function exactSeries(series: readonly Values[], exact: ReadonlyArray<readonly bigint[] | null>): SiteSeries['exact'] {
+function exactSeries(
+  series: ReadonlyArray<Values | null>,
+  exact: ReadonlyArray<readonly bigint[] | null>,
+): SiteSeries['exact'] {
   if (exact.every((e) => e === null)) return null;
-  const rows = series.map((values, s) => exact[s] ?? values.map((v) => BigInt(v)));
-  return { series: rows, delta: rows[rows.length - 1].map((v, t) => v - rows[0][t]) };
+  const rows = series.map((values, s) => exact[s] ?? values?.map((v) => BigInt(v)) ?? null);
+  const [head, tail] = [rows[0], rows[rows.length - 1]];
+  return { series: rows, delta: head === null || tail === null ? null : tail.map((v, t) => v - head[t]) };
 }
 
 function requireSameSampleTypes(snapshots: readonly Snapshot[]): void {
@@ -152,11 +167,20 @@ function timeOrder(snapshots: readonly Snapshot[]): { snapshots: Snapshot[]; ord
 
 const isAbsent = (values: Values): boolean => values.every((v) => v === 0);
 
-function status(series: readonly Values[], delta: Values, sampleIndex: number): Status {
-  if (isAbsent(series[0])) return 'new';
-  if (isAbsent(series[series.length - 1])) return 'gone';
+function status(series: ReadonlyArray<Values | null>, delta: Values | null, sampleIndex: number): Status {
+  const [head, tail] = [series[0], series[series.length - 1]];
+  // A site absent where the maps were not visible may have been there all along.
+  if (head === null || tail === null || delta === null) return 'unknown';
+  if (isAbsent(head)) return 'new';
+  if (isAbsent(tail)) return 'gone';
   const d = delta[sampleIndex];
   return d > 0 ? 'grown' : d < 0 ? 'shrunk' : 'unchanged';
+}
+
+/** The trend of the points that are known; unknown with fewer than two. */
+export function visibleTrend(values: ReadonlyArray<number | null>): Trend {
+  const known = values.filter((v): v is number => v !== null);
+  return known.length < 2 ? 'unknown' : trend(known);
 }
 
 /** docs/attribution.md §7 trend of the selected sample type's series. */
@@ -173,14 +197,20 @@ export function trend(values: readonly number[]): Trend {
   return 'mixed';
 }
 
-/** Rising sites first (with ≥ 3 snapshots), then by delta, by the last value, by name. */
+/**
+ * Rising sites first (with ≥ 3 snapshots), then by delta, by the last value, by name. The delta is
+ * unknown for every site or for none (visibility is per snapshot); where it is, the last value
+ * known (of the last snapshot whose maps are visible) ranks.
+ */
 function rankSeries<T extends Omit<SiteSeries, 'rank'>>(sites: T[], sampleIndex: number, n: number): T[] {
   const rising = (s: T) => (n >= 3 && s.trend === 'rising' ? 0 : 1);
+  const delta = (s: T) => s.delta?.[sampleIndex] ?? 0;
+  const lastKnown = (s: T) => [...s.series].reverse().find((v) => v !== null)?.[sampleIndex] ?? 0;
   return sites.sort(
     (a, b) =>
       rising(a) - rising(b) ||
-      b.delta[sampleIndex] - a.delta[sampleIndex] ||
-      b.series[n - 1][sampleIndex] - a.series[n - 1][sampleIndex] ||
+      delta(b) - delta(a) ||
+      lastKnown(b) - lastKnown(a) ||
       compareStrings(a.function, b.function) ||
       compareStrings(a.file, b.file) ||
       (a.line ?? 0) - (b.line ?? 0),

@@ -79,15 +79,18 @@ export function findBreaches(diff: DiffResult, gate: Gate): Breach[] {
   }
   if (gate.maxSiteGrowth !== null) {
     for (const site of diff.matched) {
-      const first = site.series[0][t];
-      if (exceeds(gate.maxSiteGrowth, first, site.delta[t])) {
+      // Unknown only where a snapshot's maps are not visible, which requireVisibleMaps refuses first.
+      const [head, delta] = [site.series[0], site.delta];
+      if (head === null || delta === null) continue;
+      const first = head[t];
+      if (exceeds(gate.maxSiteGrowth, first, delta[t])) {
         breaches.push({
           scope: 'site',
           option: '--max-site-growth',
           threshold: gate.maxSiteGrowth,
           site,
           first,
-          delta: site.delta[t],
+          delta: delta[t],
         });
       }
     }

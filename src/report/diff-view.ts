@@ -1,3 +1,4 @@
+import type { Values } from '../analysis/attribute.js';
 import type { Gate } from '../analysis/gate.js';
 import { diffAdviceFor } from './advice.js';
 import { LAST_RESORT } from './fit.js';
@@ -49,6 +50,11 @@ export interface DiffView {
   readonly notes: readonly NoteJson[];
 }
 
+/** A site's value in a snapshot whose maps are not visible, as the snapshot lines say of its map total. */
+export const NOT_VISIBLE = 'not visible';
+/** A delta or percentage that needs a value not visible. */
+export const UNKNOWN = '—';
+
 function limits(gate: Gate): string[] {
   return [
     ...(gate.maxGrowth === null ? [] : [`--max-growth ${gate.maxGrowth.text}`]),
@@ -77,6 +83,8 @@ export function diffView({ diff, gate, notes, breaches }: DiffModel): DiffView {
   const hiddenIn = hidden.every(Boolean)
     ? 'every snapshot'
     : `snapshot ${hidden.flatMap((h, i) => (h ? [i + 1] : [])).join(', ')}`;
+  // A site's value where the snapshot's maps are not visible is unknown: said so, never "0 B".
+  const cell = (values: Values | null) => (values === null ? NOT_VISIBLE : formatValue(values[t], type.unit));
   const mapSummary = hidden.some(Boolean)
     ? `map ${type.type} not visible: runtime frames hidden in ${hiddenIn} (see the note)`
     : `map ${type.type} ${formatDelta(mapDelta, type)} (${formatDeltaPercent(mapFirst, mapDelta)}) over ${n} ` +
@@ -92,7 +100,7 @@ export function diffView({ diff, gate, notes, breaches }: DiffModel): DiffView {
       source: printable(s.source),
       time: formatTime(s.profile.timeNanos),
       maps: hidden[i]
-        ? 'not visible'
+        ? NOT_VISIBLE
         : `${isLowerBound(visibility[i]) ? '≥ ' : ''}${formatValue(diff.totals.map[i][t], type.unit)}`,
       heap: formatValue(diff.totals.heap[i][t], type.unit),
     })),
@@ -114,11 +122,12 @@ export function diffView({ diff, gate, notes, breaches }: DiffModel): DiffView {
       shortFunction: shortFunction(site.function),
       location: printable(siteLocation(site)),
       tableLocation: tableLocation(site),
-      first: formatValue(site.series[0][t], type.unit),
-      last: formatValue(site.series[n - 1][t], type.unit),
-      delta: formatDelta(site.delta[t], type),
-      percent: formatDeltaPercent(site.series[0][t], site.delta[t]),
-      spark: sparkline(site.series.map((v) => v[t])),
+      first: cell(site.series[0]),
+      last: cell(site.series[n - 1]),
+      delta: site.delta === null ? UNKNOWN : formatDelta(site.delta[t], type),
+      percent:
+        site.delta === null || site.series[0] === null ? UNKNOWN : formatDeltaPercent(site.series[0][t], site.delta[t]),
+      spark: sparkline(site.series.map((v) => (v === null ? null : v[t]))),
       status:
         site.trend === null
           ? site.status

@@ -89,11 +89,10 @@ export function diffJson({ diff, gate, notes, breaches }: DiffModel): DiffJson {
     },
     sites: diff.sites.map((site): DiffSiteJson => ({
       ...siteKeyJson(site),
-      series: site.series.map((v, s) => valuesJson(types, v, site.exact?.series[s])),
-      delta: valuesJson(types, site.delta, site.exact?.delta),
-      deltaPercent: Object.fromEntries(
-        types.map((t, i) => [t.type, site.series[0][i] === 0 ? null : (100 * site.delta[i]) / site.series[0][i]]),
-      ),
+      // null where a snapshot's maps are not visible: unknown, never a false zero.
+      series: site.series.map((v, s) => (v === null ? null : valuesJson(types, v, site.exact?.series[s] ?? undefined))),
+      delta: site.delta === null ? null : valuesJson(types, site.delta, site.exact?.delta ?? undefined),
+      deltaPercent: deltaPercent(types, site.series[0], site.delta),
       status: site.status,
       ...(site.trend === null ? {} : { trend: site.trend }),
       mixed: site.mixed,
@@ -118,6 +117,16 @@ export function diffJson({ diff, gate, notes, breaches }: DiffModel): DiffJson {
     },
     notes: [...notes],
   };
+}
+
+/** 100 × delta / first per sample type (null where first is 0); null when either is unknown. */
+function deltaPercent(
+  types: readonly ValueType[],
+  first: Values | null,
+  delta: Values | null,
+): Record<string, number | null> | null {
+  if (first === null || delta === null) return null;
+  return Object.fromEntries(types.map((t, i) => [t.type, first[i] === 0 ? null : (100 * delta[i]) / first[i]]));
 }
 
 export function renderDiffJson(model: DiffModel): string {

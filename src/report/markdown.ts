@@ -1,6 +1,6 @@
 import { analyzeView, type Column } from './analyze-view.js';
 import { append } from './lines.js';
-import { diffView } from './diff-view.js';
+import { diffView, UNKNOWN } from './diff-view.js';
 import type { AnalyzeModel, DiffModel } from './model.js';
 
 /** A compact report for a pull request or an issue. */
@@ -77,7 +77,7 @@ export function renderDiffMarkdown(model: DiffModel): string {
         code(row.location),
         md(row.first),
         md(row.last),
-        `**${md(row.delta)}**`,
+        row.delta === UNKNOWN ? md(row.delta) : `**${md(row.delta)}**`,
         md(row.percent),
         row.spark,
         md(row.status),

@@ -31,10 +31,20 @@ export function formatDeltaPercent(first: number, delta: number): string {
 
 const BARS = '▁▂▃▄▅▆▇█';
 
-/** A series as bars from zero (or its minimum, if negative) to its maximum. */
-export function sparkline(values: readonly number[]): string {
-  const lo = Math.min(0, ...values);
-  const hi = Math.max(...values);
-  if (hi === lo) return BARS[0].repeat(values.length);
-  return values.map((v) => BARS[Math.round(((v - lo) / (hi - lo)) * (BARS.length - 1))]).join('');
+/** Where a series' value is unknown (the snapshot's maps not visible): no bar. */
+export const SPARK_UNKNOWN = '·';
+
+/**
+ * A series as bars from zero (or its minimum, if negative) to its maximum; an unknown point (null)
+ * is drawn as SPARK_UNKNOWN and left out of the scale.
+ */
+export function sparkline(values: ReadonlyArray<number | null>): string {
+  const known = values.filter((v): v is number => v !== null);
+  const lo = Math.min(0, ...known);
+  const hi = known.length === 0 ? lo : Math.max(...known);
+  return values
+    .map((v) =>
+      v === null ? SPARK_UNKNOWN : hi === lo ? BARS[0] : BARS[Math.round(((v - lo) / (hi - lo)) * (BARS.length - 1))],
+    )
+    .join('');
 }

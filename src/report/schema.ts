@@ -207,16 +207,26 @@ export interface DiffJson {
 
 export interface DiffSiteJson extends SiteKeyJson {
   /** via: from the last snapshot that has the site. */
-  /** One value object per snapshot; zeros where the site is absent. */
-  series: ValuesJson[];
-  /** Last minus first. */
-  delta: ValuesJson;
-  /** 100 × delta / first; null where the first value is 0. */
-  deltaPercent: Record<string, number | null>;
-  /** new: absent in the first snapshot; gone: absent in the last; else by the sign of the delta. */
-  status: 'new' | 'gone' | 'grown' | 'shrunk' | 'unchanged';
-  /** Only with three or more snapshots, on sampleIndex's series. */
-  trend?: 'rising' | 'falling' | 'flat' | 'mixed';
+  /**
+   * One value object per snapshot; zeros where the site is absent; null (the whole entry) where
+   * that snapshot's maps are not visible (mapVisibility "none", as totals.map[] is null): the site
+   * may or may not have been there, so its value is unknown, never a false zero.
+   */
+  series: Array<ValuesJson | null>;
+  /** Last minus first; null when the first or the last snapshot's maps are not visible. */
+  delta: ValuesJson | null;
+  /** 100 × delta / first; a type's entry is null where the first value is 0; the whole is null where delta is. */
+  deltaPercent: Record<string, number | null> | null;
+  /**
+   * new: absent in the first snapshot; gone: absent in the last; else by the sign of the delta;
+   * unknown: the first or the last snapshot's maps are not visible (so neither new nor gone can be told).
+   */
+  status: 'new' | 'gone' | 'grown' | 'shrunk' | 'unchanged' | 'unknown';
+  /**
+   * Only with three or more snapshots, on sampleIndex's series, over the snapshots whose maps are
+   * visible (null entries skipped); unknown when fewer than two are.
+   */
+  trend?: 'rising' | 'falling' | 'flat' | 'mixed' | 'unknown';
   /** As in analyze: the line also allocates non-map memory (evidence "source"). */
   mixed: boolean;
   /** Where the site's table grew between two snapshots ("table-grew"); empty when it did not or sizes do not tell. */

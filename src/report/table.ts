@@ -3,7 +3,7 @@ import Table from 'cli-table3';
 // cli-table3's own measure of text on a terminal (colours aside, wide characters two columns).
 import tableText from 'cli-table3/src/utils.js';
 import { analyzeView, type Column } from './analyze-view.js';
-import { diffView } from './diff-view.js';
+import { diffView, NOT_VISIBLE } from './diff-view.js';
 import { ellipsize, ellipsizeStart, fitColumns, wholeSteps } from './fit.js';
 import type { RenderContext } from './index.js';
 import { append } from './lines.js';
@@ -99,8 +99,8 @@ export function renderDiffTable(model: DiffModel, ctx: RenderContext): string {
       [row.rank, c.dim],
       [row.function, c.bold, row.shortFunction],
       [row.tableLocation.full, undefined, row.tableLocation.short],
-      [row.first],
-      [row.last],
+      [row.first, row.first === NOT_VISIBLE ? c.dim : undefined],
+      [row.last, row.last === NOT_VISIBLE ? c.dim : undefined],
       [row.delta, row.delta.startsWith('-') ? c.green : row.delta.startsWith('+') ? c.red : c.dim],
       [row.percent],
       [row.spark, c.cyan],

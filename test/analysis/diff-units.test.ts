@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { trend } from '../../src/analysis/diff.js';
+import { trend, visibleTrend } from '../../src/analysis/diff.js';
 import { parseThreshold } from '../../src/cli/thresholds.js';
 import { formatTime } from '../../src/report/format.js';
 import { formatDeltaPercent, sparkline } from '../../src/report/phrases.js';
@@ -37,11 +37,32 @@ describe('trend (docs/attribution.md §7)', () => {
   });
 });
 
+describe('visibleTrend: over the known points (a snapshot whose maps are not visible is null)', () => {
+  it.each([
+    [[null, 1, 2], 'rising'],
+    [[1, null, 2], 'rising'],
+    [[5, null, 1], 'falling'],
+    [[3, null, 3, null], 'flat'],
+    [[null, null, 4], 'unknown'],
+    [[null, null, null], 'unknown'],
+  ] as const)('%j is %s', (values, expected) => {
+    expect(visibleTrend(values)).toBe(expected);
+  });
+});
+
 describe('display helpers', () => {
   it('sparkline scales from zero to the maximum', () => {
     expect(sparkline([0, 1, 2, 4, 8])).toBe('▁▂▃▅█');
     expect(sparkline([0, 0])).toBe('▁▁');
     expect(sparkline([7, 7])).toBe('██');
+  });
+
+  it('sparkline marks an unknown point with "·" and leaves it out of the scale', () => {
+    expect(sparkline([null, 8])).toBe('·█');
+    expect(sparkline([0, null, 4, 8])).toBe('▁·▅█');
+    expect(sparkline([null, 0])).toBe('·▁');
+    expect(sparkline([null, null])).toBe('··');
+    expect(sparkline([-4, null, -2])).toBe('▁·█');
   });
 
   it('delta percentages', () => {

@@ -78,3 +78,134 @@ describe('diff without evidence', () => {
     expect(stdout).not.toMatch(/maps 0 B/);
   });
 });
+
+// Issue #9, never a false zero: a snapshot whose maps are not visible (a stock protobuf alone)
+// gives every site an unknown value there, not 0 B; neither delta, percentage nor new/gone is
+// claimed across it.
+describe('diff: a snapshot whose maps are not visible is unknown per site', () => {
+  const STOCK0 = fixture('go1.24/leak_0.pb.gz');
+  const STOCK2 = fixture('go1.24/leak_2.pb.gz');
+  const STOCK4 = fixture('go1.24/leak_4.pb.gz');
+  const FULL0 = fixture('go1.24/leak_0.full.pb.gz');
+  const FULL4 = fixture('go1.24/leak_4.full.pb.gz');
+  // A site's values in go1.24's full leak_n reference, by its line (and file, where two share it).
+  const inuse = (n: number, line: number, file = 'main.go') =>
+    readExpected(`go1.24/leak_${n}.full.expected.json`).sites.find((s) => s.line === line && s.file.endsWith(file))!
+      .values;
+
+  it('stock leak_0 → full leak_4, table: "not visible" first, no delta, status unknown', async () => {
+    const { code, stdout } = await runCli(['diff', STOCK0, FULL4], { env: { COLUMNS: '110' } });
+    expect(code).toBe(0);
+    expect(stdout).toBe(
+      [
+        'mapbloat diff: 2 snapshots, by profile time',
+        '   1  2026-11-22 06:19:31 UTC  fixtures/go1.24/leak_0.pb.gz  maps not visible  heap 7.6 MiB',
+        '   2  2026-11-22 06:19:32 UTC  fixtures/go1.24/leak_4.full.pb.gz  maps 26.2 MiB  heap 38.8 MiB',
+        '',
+        '  map inuse_space not visible: runtime frames hidden in snapshot 1 (see the note)',
+        '  heap inuse_space +31.3 MiB (+413.3%)',
+        '',
+        '  #   owner                        location                    first       last   delta   %   series   status',
+        '─'.repeat(110),
+        '  1   main.(*Server).remember      leak/main.go:49       not visible   24.0 MiB       —   —   ·█       unknown',
+        '  2   main.(*Server).openSession   leak/main.go:53       not visible    2.3 MiB       —   —   ·█       unknown',
+        '  3   main.warmUpProfiler          leak/main.go:116      not visible    1.8 KiB       —   —   ·█       unknown',
+        '  4   main.warmUpProfiler          leak/main.go:115      not visible      256 B       —   —   ·█       unknown',
+        '  5   main.newServer               leak/main.go:43       not visible       48 B       —   —   ·█       unknown',
+        '  6   main.newServer               leak/main.go:44       not visible       48 B       —   —   ·█       unknown',
+        '  7   main.writeHeapProfiles       leak/fullprof.go:53   not visible        0 B       —   —   ·▁       unknown',
+        '',
+        'all 7 sites',
+        '',
+      ].join('\n'),
+    );
+    expect(stdout).not.toMatch(/ 0 B .*new|\bnew\b/);
+  });
+
+  it('stock leak_0 → full leak_4, --json: series[0] null, delta and deltaPercent null, status unknown', async () => {
+    const { code, stdout } = await runCli(['diff', STOCK0, FULL4, '--json']);
+    expect(code).toBe(0);
+    const got = JSON.parse(stdout) as DiffJson;
+    expect(got.totals.map[0]).toBeNull();
+    expect(got.totalsDelta.map).toBeNull();
+    expect(got.sites.map((s) => [s.function, s.line, s.series, s.delta, s.deltaPercent, s.status])).toEqual(
+      [
+        ['main.(*Server).remember', 49],
+        ['main.(*Server).openSession', 53],
+        ['main.warmUpProfiler', 116],
+        ['main.warmUpProfiler', 115],
+        ['main.newServer', 43],
+        ['main.newServer', 44],
+        ['main.writeHeapProfiles', 53, 'fullprof.go'],
+      ].map(([fn, line, file]) => [fn, line, [null, inuse(4, line as number, file as string)], null, null, 'unknown']),
+    );
+    expect(got.sites[0].series[1]!.inuse_space).toBe(25137984);
+    expect(got.sites.every((s) => s.trend === undefined)).toBe(true);
+  });
+
+  it('stock leak_0 → full leak_4, --format markdown: "not visible" and "—", never "0 B … new"', async () => {
+    const { code, stdout } = await runCli(['diff', STOCK0, FULL4, '--format', 'markdown']);
+    expect(code).toBe(0);
+    const rows = stdout.split('\n').filter((l) => l.startsWith('| 1 |') || l.startsWith('| 7 |'));
+    expect(rows).toEqual([
+      '| 1 | `fixtures/go1.24/leak_0.pb.gz` | 2026-11-22 06:19:31 UTC | not visible | 7.6 MiB |',
+      '| 1 | `main.(*Server).remember` | `mapbloat.test/leak/main.go:49` | not visible | 24.0 MiB | — | — | ·█ | unknown |  |',
+      '| 7 | `main.writeHeapProfiles` | `mapbloat.test/leak/fullprof.go:53` | not visible | 0 B | — | — | ·▁ | unknown | ' +
+        '`pprof.(*profileBuilder).emitLocation` |',
+    ]);
+    expect(stdout).not.toMatch(/\| 0 B \|.*\| new \|/);
+  });
+
+  it('stock leak_0 → full leak_4, --format html: null in the charts, "not visible" in the table', async () => {
+    const { code, stdout } = await runCli(['diff', STOCK0, FULL4, '--format', 'html']);
+    expect(code).toBe(0);
+    const data = JSON.parse(/<script[^>]*id="mapbloat-data"[^>]*>([^<]*)<\/script>/.exec(stdout)![1]) as {
+      sites: Array<{ series: Array<number | null> }>;
+      table: { rows: Array<{ c: unknown[]; k: unknown[] }> };
+    };
+    expect(data.sites[0].series).toEqual([null, 25137984]);
+    expect(data.table.rows[0].c.slice(3, 9)).toEqual(['not visible', '24.0 MiB', '—', '—', '·█', 'unknown']);
+    expect(data.table.rows[0].k.slice(3, 7)).toEqual([null, 25137984, null, null]);
+    expect(stdout).toContain('<td class="right">not visible</td>');
+  });
+
+  it('the gates are still refused, exit 2', async () => {
+    const { code, stdout, stderr } = await runCli(['diff', STOCK0, FULL4, '--max-site-growth', '1MiB']);
+    expect([code, stdout]).toEqual([2, '']);
+    expect(stderr).toMatch(
+      /^mapbloat: --max-site-growth cannot be checked: fixtures\/go1\.24\/leak_0\.pb\.gz is a stock/,
+    );
+  });
+
+  it('full leak_0 → stock leak_4: the last is unknown, and no site is called gone', async () => {
+    const got = JSON.parse((await runCli(['diff', FULL0, STOCK4, '--json'])).stdout) as DiffJson;
+    const remember = got.sites.find((s) => s.line === 49)!;
+    expect([remember.series, remember.delta, remember.status]).toEqual([[inuse(0, 49), null], null, 'unknown']);
+    expect(got.sites.every((s) => s.status === 'unknown' && s.series[1] === null)).toBe(true);
+    const { stdout } = await runCli(['diff', FULL0, STOCK4], { env: { COLUMNS: '120' } });
+    expect(stdout).toContain(
+      '  1   main.(*Server).remember      mapbloat.test/leak/main.go:49    3.0 MiB   not visible       —   —   █·       unknown',
+    );
+  });
+
+  it('an invisible snapshot between visible ends: null there, delta and status from the ends, trend over the rest', async () => {
+    const got = JSON.parse((await runCli(['diff', FULL0, STOCK2, FULL4, '--json'])).stdout) as DiffJson;
+    const remember = got.sites[0];
+    expect([remember.line, remember.series, remember.status, remember.trend]).toEqual([
+      49,
+      [inuse(0, 49), null, inuse(4, 49)],
+      'grown',
+      'rising',
+    ]);
+    expect(remember.delta!.inuse_space).toBe(inuse(4, 49).inuse_space - inuse(0, 49).inuse_space);
+    const { stdout } = await runCli(['diff', FULL0, STOCK2, FULL4], { env: { COLUMNS: '120' } });
+    expect(stdout).toContain(
+      '  1   main.(*Server).remember      leak/main.go:49       3.0 MiB   24.0 MiB   +21.0 MiB   +698.4%   ▂·█      rising',
+    );
+    // Two snapshots not visible of three: one point known, no trend to tell.
+    const two = JSON.parse((await runCli(['diff', STOCK0, STOCK2, FULL4, '--json'])).stdout) as DiffJson;
+    expect(two.sites.map((s) => [s.series.slice(0, 2), s.status, s.trend])).toEqual(
+      two.sites.map(() => [[null, null], 'unknown', 'unknown']),
+    );
+  });
+});

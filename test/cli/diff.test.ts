@@ -64,9 +64,9 @@ describe.each(SERIES)('%s', (_, profile, expected) => {
     const got = JSON.parse(stdout) as DiffJson;
     expect(got.sites.length).toBeGreaterThanOrEqual(4);
     for (const s of got.sites) {
-      expect([s.function, s.line, s.delta.inuse_space]).toEqual([s.function, s.line, 0]);
+      expect([s.function, s.line, s.delta!.inuse_space]).toEqual([s.function, s.line, 0]);
       // runtime/pprof's own temporary maps while writing: alloc-only, growing (corpus README).
-      if (s.function !== 'main.writeHeapProfiles') expect(Object.values(s.delta)).toEqual([0, 0, 0, 0]);
+      if (s.function !== 'main.writeHeapProfiles') expect(Object.values(s.delta!)).toEqual([0, 0, 0, 0]);
     }
     expect(got.totalsDelta.map!.inuse_space).toBe(0);
     expect(got.gate).toEqual({ maxGrowth: '1KiB', maxSiteGrowth: null, inferred: false, breaches: [] });
@@ -203,14 +203,14 @@ describe('diff', () => {
     ]);
     expect(got.siteCounts).toEqual({ total: 7, matched: 7, shown: 2 });
     const remember = got.sites[0];
-    expect(remember.deltaPercent.inuse_space).toBeCloseTo(
+    expect(remember.deltaPercent!.inuse_space).toBeCloseTo(
       (100 * (rememberInuse(4) - rememberInuse(0))) / rememberInuse(0),
       10,
     );
     // A site absent from the first snapshot is new, with a null percentage.
     const all = await diffJson([LEAK(0), LEAK(1), LEAK(4)]);
     const writer = all.sites.find((s) => s.function === 'main.writeHeapProfiles')!;
-    expect([writer.status, writer.trend, writer.deltaPercent.alloc_space, writer.series[0].alloc_space]).toEqual([
+    expect([writer.status, writer.trend, writer.deltaPercent!.alloc_space, writer.series[0]!.alloc_space]).toEqual([
       'new',
       'flat',
       null,
@@ -224,7 +224,7 @@ describe('diff', () => {
       readExpected(`go1.24/leak_${n}.full.expected.json`)
         .sites.filter((s) => s.function === 'main.warmUpProfiler')
         .reduce((sum, s) => sum + s.values.inuse_space, 0);
-    expect(got.sites.map((s) => [s.function, s.line, s.series.map((v) => v.inuse_space)])).toEqual([
+    expect(got.sites.map((s) => [s.function, s.line, s.series.map((v) => v!.inuse_space)])).toEqual([
       ['main.warmUpProfiler', null, [warmUp(0), warmUp(4)]],
     ]);
     expect(got.siteCounts).toEqual({ total: 5, matched: 1, shown: 1 });

@@ -146,7 +146,7 @@ describe('source evidence', () => {
     const value = (i: number) =>
       readExpected(`go1.23/leak_${i}.full.expected.json`).sites.find((s) => s.line === 49)!.values.inuse_space;
     const remember = got.sites.find((s) => s.line === 49)!;
-    expect([remember.evidence, remember.status, remember.delta.inuse_space]).toEqual([
+    expect([remember.evidence, remember.status, remember.delta!.inuse_space]).toEqual([
       'source',
       'grown',
       value(4) - value(0),

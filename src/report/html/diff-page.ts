@@ -41,7 +41,8 @@ export function diffHtmlData({ diff }: DiffModel, table: HtmlTable): object {
     },
     sites: diff.sites
       .slice(0, CHART_SITES)
-      .map((s) => ({ series: s.series.map((v) => v[t]), rising: s.trend === 'rising' })),
+      // null where the snapshot's maps are not visible: a gap in the chart, not a point at zero.
+      .map((s) => ({ series: s.series.map((v) => (v === null ? null : v[t])), rising: s.trend === 'rising' })),
     table: tableData(table),
   };
 }
@@ -126,9 +127,17 @@ function sitesTable({ diff }: DiffModel, view: DiffView): HtmlTable {
   ];
   const rows = diff.sites.map((site, r) => {
     const row = view.rows[r];
-    const first = site.series[0][t];
+    // Unknown values (maps not visible) sort as the client sorts null: below every number.
+    const first = site.series[0]?.[t] ?? null;
+    const delta = site.delta?.[t] ?? null;
     const growth =
-      site.delta[t] === 0 ? 0 : first === 0 ? Math.sign(site.delta[t]) * GROWTH_FROM_ZERO : site.delta[t] / first;
+      first === null || delta === null
+        ? null
+        : delta === 0
+          ? 0
+          : first === 0
+            ? Math.sign(delta) * GROWTH_FROM_ZERO
+            : delta / first;
     const name = functionCell(row.function, site.function);
     const cells: HtmlCell[] = [
       row.rank,
@@ -147,8 +156,8 @@ function sitesTable({ diff }: DiffModel, view: DiffView): HtmlTable {
       null,
       null,
       first,
-      site.series[n - 1][t],
-      site.delta[t],
+      site.series[n - 1]?.[t] ?? null,
+      delta,
       growth,
       null,
       null,
