@@ -20,8 +20,9 @@ export interface SiteSeries {
   readonly via: string | null;
   readonly evidence: Evidence;
   /**
-   * One value row per snapshot, zeros where the site is absent; null where the snapshot's maps are
-   * not visible (mapVisibility "none"): unknown, never a false zero.
+   * One value row per snapshot, zeros where the site is absent; null where it is absent from a
+   * snapshot whose maps are not visible (mapVisibility "none") or only partly ("partial"): unknown,
+   * never a false zero.
    */
   readonly series: ReadonlyArray<Values | null>;
   /** Last minus first, every sample type; null when the first or the last is not visible. */
@@ -69,7 +70,8 @@ export function diffSnapshots(input: readonly Snapshot[], query: Query = {}): Di
   const n = snapshots.length;
 
   // A snapshot whose maps are not visible holds no sites: its value for every site is unknown, not 0.
-  const visible = snapshots.map((s) => s.attribution.visibility !== 'none');
+  // One that sees only linknamed frames ("partial") holds the sites they show; for the others too.
+  const visible = snapshots.map((s) => s.attribution.visibility === 'exact' || s.attribution.visibility === 'inferred');
   interface Acc {
     site: MapSite;
     series: Array<Values | null>;
@@ -198,14 +200,14 @@ export function trend(values: readonly number[]): Trend {
 }
 
 /**
- * Rising sites first (with ≥ 3 snapshots), then by delta, by the last value, by name. The delta is
- * unknown for every site or for none (visibility is per snapshot); where it is, the last value
- * known (of the last snapshot whose maps are visible) ranks.
+ * Rising sites first (with ≥ 3 snapshots), then by delta, by the last value, by name. Where the
+ * delta is unknown (the site is absent from a first or last snapshot that could not see it), the
+ * last value known stands for it: the most the site can have grown from nothing.
  */
 function rankSeries<T extends Omit<SiteSeries, 'rank'>>(sites: T[], sampleIndex: number, n: number): T[] {
   const rising = (s: T) => (n >= 3 && s.trend === 'rising' ? 0 : 1);
-  const delta = (s: T) => s.delta?.[sampleIndex] ?? 0;
   const lastKnown = (s: T) => [...s.series].reverse().find((v) => v !== null)?.[sampleIndex] ?? 0;
+  const delta = (s: T) => s.delta?.[sampleIndex] ?? lastKnown(s);
   return sites.sort(
     (a, b) =>
       rising(a) - rising(b) ||

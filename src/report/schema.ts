@@ -208,9 +208,10 @@ export interface DiffJson {
 export interface DiffSiteJson extends SiteKeyJson {
   /** via: from the last snapshot that has the site. */
   /**
-   * One value object per snapshot; zeros where the site is absent; null (the whole entry) where
-   * that snapshot's maps are not visible (mapVisibility "none", as totals.map[] is null): the site
-   * may or may not have been there, so its value is unknown, never a false zero.
+   * One value object per snapshot; zeros where the site is absent; null (the whole entry) where it
+   * is absent from a snapshot whose maps are not visible (mapVisibility "none", as totals.map[] is
+   * null) or only partly ("partial"): it may have been there unseen, so its value is unknown, never
+   * a false zero.
    */
   series: Array<ValuesJson | null>;
   /** Last minus first; null when the first or the last snapshot's maps are not visible. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DiffJson } from '../../src/report/schema.js';
 import { fixture, readExpected, runCli } from '../helpers.js';
+import { synthProfile } from '../synth.js';
 
 // Every evidence path works in diff as in analyze: stock protobufs with the program's binary
 // (exact) and with its source tree (inferred), totals and the CI gate included.
@@ -207,5 +208,61 @@ describe('diff: a snapshot whose maps are not visible is unknown per site', () =
     expect(two.sites.map((s) => [s.series.slice(0, 2), s.status, s.trend])).toEqual(
       two.sites.map(() => [[null, null], 'unknown', 'unknown']),
     );
+  });
+});
+
+describe('a snapshot that sees only linknamed map frames (partial)', () => {
+  const TYPES = [
+    ['inuse_objects', 'count'],
+    ['inuse_space', 'bytes'],
+  ] as const;
+  // Stock: runtime frames hidden, reflect.mapassign_faststr kept (its linkname is reflect's).
+  const stock = synthProfile(TYPES, [
+    {
+      stack: [
+        ['reflect.mapassign_faststr', 1],
+        ['main.decode', 10],
+      ],
+      values: [1, 4096],
+    },
+    { stack: [['main.handle', 20]], values: [1, 8192] },
+  ]);
+  // Full frames: every map allocation starts in the allocator.
+  const full = synthProfile(TYPES, [
+    {
+      stack: [
+        ['reflect.mapassign_faststr', 1],
+        ['main.decode', 10],
+      ],
+      values: [2, 6144],
+    },
+    {
+      stack: [
+        ['runtime.mallocgc', 1],
+        ['runtime.mapassign_faststr', 2],
+        ['main.handle', 20],
+      ],
+      values: [1, 8192],
+    },
+  ]);
+  const files = { '/mem/a.pb': stock, '/mem/b.pb': full };
+
+  it('a site it shows has its value; one it does not show is unknown, not new', async () => {
+    const { code, stdout } = await runCli(['diff', '/mem/a.pb', '/mem/b.pb', '--json'], { files });
+    expect(code).toBe(0);
+    const got = JSON.parse(stdout) as DiffJson;
+    expect(got.snapshots.map((s) => s.mapVisibility)).toEqual(['partial', 'exact']);
+    expect(got.sites.map((s) => [s.function, s.series, s.delta, s.status])).toEqual([
+      ['main.handle', [null, { inuse_objects: 1, inuse_space: 8192 }], null, 'unknown'],
+      [
+        'main.decode',
+        [
+          { inuse_objects: 1, inuse_space: 4096 },
+          { inuse_objects: 2, inuse_space: 6144 },
+        ],
+        { inuse_objects: 1, inuse_space: 2048 },
+        'grown',
+      ],
+    ]);
   });
 });
