@@ -33,7 +33,9 @@ export function mapProfile(
   const stacks: number[] = [];
   const kept: number[] = [];
   const labels: SampleLabels[] = [];
+  const evidence = new Set<string>();
   forEachMapSample(recovered, attribution, (sample) => {
+    evidence.add(sample.evidence);
     if (sample.inferred !== null) stacks.push(inferredLocation(sample.inferred.phase));
     for (let k = stackStart[sample.index]; k < stackStart[sample.index + 1]; k++) stacks.push(stackLocations[k]);
     starts.push(stacks.length);
@@ -69,7 +71,7 @@ export function mapProfile(
       locations,
       comments: [
         ...profile.comments,
-        'mapbloat: map samples only, runtime frames recovered; labels phase and evidence',
+        `mapbloat: map samples only, ${stacksComment(evidence)}; labels phase and evidence`,
       ],
       memStats: null,
     },
@@ -91,4 +93,14 @@ export function mapProfile(
     }
     return l;
   }
+}
+
+/** What the exported stacks are, by the evidence of their samples: said in the profile's comment. */
+function stacksComment(evidence: ReadonlySet<string>): string {
+  const said = [
+    ...(evidence.has('frames') ? ['runtime frames as written'] : []),
+    ...(evidence.has('binary') ? ['runtime frames recovered from the binary'] : []),
+    ...(evidence.has('source') ? ['a frame naming the map operation inferred from source'] : []),
+  ];
+  return said.length === 0 ? 'no map samples' : said.join(', ');
 }

@@ -112,6 +112,8 @@ function failure(url: string, err: unknown, options: FetchOptions): unknown {
           ? 'the server closed the connection before the profile was complete'
           : cause?.message === 'redirect count exceeded'
             ? 'too many redirects'
-            : `cannot fetch it (${cause?.message ?? error.message})`;
+            : cause?.code === 'ERR_SSL_WRONG_VERSION_NUMBER' || cause?.code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG'
+              ? 'the server does not speak TLS here: is it http://, not https://?'
+              : `cannot fetch it (${printable((cause?.message ?? error.message).trim())})`;
   return new InputError(message, { cause: err, subject: url });
 }

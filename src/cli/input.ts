@@ -43,7 +43,7 @@ function profileFile(limits: Limits): Expected {
 export async function readInput(path: string, io: Io, expected: Expected): Promise<Uint8Array> {
   if (path === '-')
     return readStream(io.openStream(null), expected).catch((err: unknown) => rethrowAbout(err, 'stdin'));
-  const local = isAbsolute(path) ? path : join(io.cwd, path);
+  const local = localPath(path, io);
   const stat = io.fs.stat(local);
   if (stat === null) throw new InputError('no such file', { subject: path });
   if (stat.kind === 'directory') throw new InputError(`is a directory, not ${expected.noun}`, { subject: path });
@@ -60,6 +60,10 @@ export async function readInput(path: string, io: Io, expected: Expected): Promi
     }
     throw readError(err, path);
   }
+}
+
+function localPath(path: string, io: Io): string {
+  return isAbsolute(path) ? path : join(io.cwd, path);
 }
 
 // Enough for gzip's header and the first bytes it inflates to, or an ELF header.
@@ -164,7 +168,9 @@ export async function loadProfile(
   inputs: ProfileInputs,
   urlOptions: UrlOptions,
 ): Promise<{ source: string; recovered: RecoveredProfile }> {
-  const url = profileUrl(path);
+  // A file named like host:port is read, as go tool pprof does: a local file comes first.
+  const isFile = !/^https?:\/\//i.test(path) && path !== '-' && io.fs.stat(localPath(path, io)) !== null;
+  const url = isFile ? null : profileUrl(path);
   if (url === null) {
     const source = sourceName(path);
     return {

@@ -24,6 +24,8 @@ export interface OutStream {
   readonly isTTY?: boolean;
   /** The terminal's width, when it is one. */
   readonly columns?: number;
+  /** The terminal's height, when it is one. */
+  readonly rows?: number;
 }
 
 export interface Io {
@@ -84,6 +86,9 @@ export function nodeIo(proc: NodeJS.Process = process): Io {
       isTTY: proc.stdout.isTTY === true,
       get columns() {
         return proc.stdout.columns;
+      },
+      get rows() {
+        return proc.stdout.rows;
       },
     },
     stderr: { write: (text) => void proc.stderr.write(text), isTTY: proc.stderr.isTTY === true },

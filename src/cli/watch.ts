@@ -64,7 +64,14 @@ export async function watchCommand(target: string, options: WatchCliOptions, io:
   const inputs = await evidenceInputs(options, io);
   const out = options.out === undefined ? null : outputDirectory(options.out, io);
   // The live view is for a person at a terminal; a pipe, a CI log or a JSON reader gets the report.
-  const view = io.stdout.isTTY === true && format === 'table' ? new LiveView(io.stdout, () => outputWidth(io)) : null;
+  const view =
+    io.stdout.isTTY === true && format === 'table'
+      ? new LiveView(
+          io.stdout,
+          () => outputWidth(io),
+          () => io.stdout.rows ?? null,
+        )
+      : null;
   const progress = new Progress(io, options, q, source, view);
 
   const series: Series = { snapshots: [], failures: [], ticks: 0, interrupted: false };
@@ -77,7 +84,9 @@ export async function watchCommand(target: string, options: WatchCliOptions, io:
     view?.clear();
   }
   series.interrupted = stop.signal.aborted;
-  if (series.interrupted) io.stderr.write(`interrupted: reporting on ${snapshotCount(series.snapshots.length)}\n`);
+  if (series.interrupted && series.snapshots.length > 0) {
+    io.stderr.write(`interrupted: reporting on ${snapshotCount(series.snapshots.length)}\n`);
+  }
   return printReport(series, { source, options, format, gate, q, io });
 }
 
@@ -163,6 +172,7 @@ interface Report {
 /** The final report: the diff of the series; one snapshot is reported as analyze reports it. */
 async function printReport(series: Series, { source, options, format, gate, q, io }: Report): Promise<number> {
   const { snapshots } = series;
+  // The first tick's failure ends the watch: no snapshot means Ctrl-C came first.
   if (snapshots.length === 0) throw new InputError('interrupted before the first snapshot', { subject: source });
   const notes = watchNotes(series, options.count);
   if (snapshots.length === 1) {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fetchProfile } from '../../src/cli/fetch.js';
 import { nodeFetch } from '../../src/cli/io.js';
@@ -118,6 +120,22 @@ describe('a URL that gives no profile: one line naming it and what happened, exi
       stderr:
         `mapbloat: ${url}: connection refused: ` + 'is the program running, and serving net/http/pprof on this port?\n',
     });
+  });
+
+  it('https:// to a server that speaks plain HTTP', async () => {
+    await serve();
+    const url = server.url.replace('http://', 'https://');
+    expect(await runCli(['analyze', url])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `mapbloat: ${url}: the server does not speak TLS here: is it http://, not https://?\n`,
+    });
+  });
+
+  it('a file named like host:port is read, not fetched (a local file comes first, as in go tool pprof)', async () => {
+    const bytes = readFileSync(fixture('go1.24/leak_0.pb.gz'));
+    const got = await runCli(['analyze', 'snap:1', '--json'], { files: { [join(process.cwd(), 'snap:1')]: bytes } });
+    expect([got.code, got.stderr, (JSON.parse(got.stdout) as AnalyzeJson).profile.source]).toEqual([0, '', 'snap:1']);
   });
 
   it('--timeout takes a duration', async () => {

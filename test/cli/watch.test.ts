@@ -234,7 +234,7 @@ describe('Ctrl-C', () => {
     expect(await watch([], [], { interrupt })).toEqual({
       code: 2,
       stdout: '',
-      stderr: `interrupted: reporting on 0 snapshots\nmapbloat: ${server.url}: interrupted before the first snapshot\n`,
+      stderr: `mapbloat: ${server.url}: interrupted before the first snapshot\n`,
       written: {},
     });
   });
