@@ -64,14 +64,18 @@ export class SourceTree {
   }
 
   /**
-   * The module the tree is: the go.mod nearest a root (--source-path, else the current
-   * directory). A tree also holding other modules' go.mod files (nested modules, tools) has its
-   * main one at the top.
+   * The modules of the tree's go.mod files, each with its depth below the root (0: the root's
+   * own), shallowest first: which one is the program's is for the profile's frames to tell.
    */
-  mainModule(): string | null {
-    const { modules } = this.#open().layout;
-    const depth = (dir: string) => dir.split('/').length;
-    return [...modules].sort((a, b) => depth(a.dir) - depth(b.dir))[0]?.path ?? null;
+  goModules(): ReadonlyArray<{ readonly path: string; readonly depth: number }> {
+    const { layout } = this.#open();
+    const depth = (dir: string) =>
+      Math.min(
+        ...layout.roots.map((r) =>
+          dir === r ? 0 : dir.startsWith(`${r}/`) ? dir.slice(r.length).split('/').length - 1 : Infinity,
+        ),
+      );
+    return layout.modules.map((m) => ({ path: m.path, depth: depth(m.dir) })).sort((a, b) => a.depth - b.depth);
   }
 
   /** What the profile's leaf lines do to maps, and how well its files were found. */

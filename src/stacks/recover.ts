@@ -75,7 +75,7 @@ export function recoverStacks(input: DecodedInput, inputs: EvidenceInputs): Reco
           : null;
   const mainModule = findMainModule(
     symbolizer?.buildInfo ?? null,
-    inputs.sourceTree?.mainModule() ?? null,
+    inputs.sourceTree?.goModules() ?? [],
     table.frames,
   );
   return {

@@ -237,7 +237,7 @@ describe('Go source', () => {
       const total = [...files.values()].reduce((n, f) => n + f.lines.size, 0);
       expect(index.stats.resolvedLines + index.stats.unresolvedLines).toBe(total);
       for (const [file, { lines }] of files) for (const line of lines) index.lookup(file, line);
-      source.mainModule();
+      source.goModules();
       fs.checkNothingForbidden();
     },
   );
