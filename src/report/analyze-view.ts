@@ -140,22 +140,31 @@ export function analyzeView({ result, notes }: AnalyzeModel): AnalyzeView {
     .filter((i) => i >= 0 && i !== sampleIndex);
 
   const unsymbolized = attribution.runtimeFrames === 'unsymbolized';
-  const mapValue = `${atLeast}${formatValue(map, selected.unit)}`;
-  const mapShare = `${atLeast}${formatShare(map, heap)}`;
+  // A delta profile's totals are net changes, of either sign: a share of one is no share of anything.
+  const delta = attribution.negativeSamples[sampleIndex] > 0;
+  const share = (part: number, whole: number) => (delta ? '—' : formatShare(part, whole));
+  const mapValue = delta
+    ? `${atLeast}${formatDelta(map, selected)} net change`
+    : `${atLeast}${formatValue(map, selected.unit)}`;
+  const mapShare = `${atLeast}${share(map, heap)}`;
   const sites = plural(result.siteCount, 'site');
   const why = unsymbolized ? 'the profile has no function names' : 'the runtime frames are hidden in this profile';
   const evidence = hidden ? `, ${hiddenSource(result)} (see the note)` : '';
   const mapsLine =
     visibility === 'none'
       ? `not visible: ${why} (see the note)`
-      : `${mapValue} (${mapShare} of ${heapWord}) in ${sites}${evidence}`;
+      : delta
+        ? `${mapValue} in ${sites}${evidence}`
+        : `${mapValue} (${mapShare} of ${heapWord}) in ${sites}${evidence}`;
 
   const heapValue = formatValue(heap, selected.unit);
   const whyNot = unsymbolized ? 'it has no function names' : 'its runtime frames are hidden';
   const headline =
     visibility === 'none'
       ? `Map memory is not visible in this profile: ${whyNot} (${heapWord} ${selected.type} ${heapValue})`
-      : `Maps hold ${mapValue} of ${heapValue} ${heapWord} ${selected.type} (${mapShare}) in ${sites}`;
+      : delta
+        ? `Maps: ${mapValue} of ${selected.type} in ${sites} (a delta profile)`
+        : `Maps hold ${mapValue} of ${heapValue} ${heapWord} ${selected.type} (${mapShare}) in ${sites}`;
 
   const showVia = result.sites.some((site) => site.via !== null);
   const showEvidence = result.sites.some((site) => site.evidence !== 'frames');
@@ -206,7 +215,7 @@ export function analyzeView({ result, notes }: AnalyzeModel): AnalyzeView {
       tableLocation: tableLocation(site),
       values: [
         formatValue(site.values[sampleIndex], selected.unit),
-        formatShare(site.values[sampleIndex], map),
+        share(site.values[sampleIndex], map),
         ...extra.map((i) => formatValue(site.values[i], types[i].unit)),
       ],
       phases: phaseSplit(site, types, sampleIndex),
@@ -400,6 +409,7 @@ function footer(result: AnalyzeResult): string {
   }
   const which = sitesShown(result.sites.length, result.matchedCount, result.siteCount, result.focus);
   if (result.sites.length === 0) return which;
+  if (attribution.negativeSamples[sampleIndex] > 0) return which;
   const shown = result.sites.reduce((sum, s) => sum + s.values[sampleIndex], 0);
   return `${which}, ${formatShare(shown, attribution.totals.map[sampleIndex])} of map ${type}`;
 }
