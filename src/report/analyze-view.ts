@@ -301,6 +301,7 @@ const PLACES: ReadonlyArray<readonly [SourcePlace, string]> = [
   ['vendor', 'in vendor/'],
   ['module-cache', 'in the module cache'],
   ['goroot', 'in $GOROOT/src'],
+  ['profile-path', "at the profile's own paths"],
 ];
 
 /** "12 of 14 lines found in 3 files under ./src (10 in the tree, 2 in the module cache); not found: a.go" */

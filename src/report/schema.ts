@@ -123,8 +123,17 @@ export interface SourceJson {
   resolvedLines: number;
   /** Of resolvedLines, those that do something to a map; 0: the tree tells nothing of the maps (not visible). */
   mapLines: number;
-  /** Of resolvedLines, where their files were: the tree, vendor/, the module cache, $GOROOT/src. */
-  resolvedLinesByPlace: { tree: number; vendor: number; 'module-cache': number; goroot: number };
+  /**
+   * Of resolvedLines, where their files were: the tree, vendor/, the module cache, $GOROOT/src, or
+   * elsewhere at the absolute path the profile names ("profile-path").
+   */
+  resolvedLinesByPlace: {
+    tree: number;
+    vendor: number;
+    'module-cache': number;
+    goroot: number;
+    'profile-path': number;
+  };
   unresolvedLines: number;
   /** Of unresolvedLines, those in standard-library files (add $GOROOT/src to --source-path). */
   unresolvedStdLines: number;

@@ -20,8 +20,12 @@ export interface SourceLayout {
   readonly goRoot: string | null;
 }
 
-/** Where a file was found: the tree itself, its vendor/ directory, the module cache, $GOROOT/src. */
-export type SourcePlace = 'tree' | 'vendor' | 'module-cache' | 'goroot';
+/**
+ * Where a file was found: the tree itself, its vendor/ directory, the module cache, $GOROOT/src, or
+ * elsewhere at the very path the profile names (a build on this machine: an absolute path outside
+ * them all).
+ */
+export type SourcePlace = 'tree' | 'vendor' | 'module-cache' | 'goroot' | 'profile-path';
 
 /**
  * Local paths to try for a profile file name, most specific first: the tree (as pprof looks),
@@ -56,7 +60,9 @@ export function placeOf(path: string, layout: SourceLayout): SourcePlace {
   const under = (dir: string | null) => dir !== null && path.startsWith(`${dir.replace(/\/$/, '')}/`);
   if (under(layout.goRoot)) return 'goroot';
   if (under(layout.modCache)) return 'module-cache';
-  return /\/vendor\//.test(path) ? 'vendor' : 'tree';
+  if (/\/vendor\//.test(path)) return 'vendor';
+  const inTree = [...layout.roots, ...layout.modules.map((m) => m.dir)].some((dir) => under(dir));
+  return inTree ? 'tree' : 'profile-path';
 }
 
 /**

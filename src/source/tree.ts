@@ -83,7 +83,13 @@ export class SourceTree {
     const { layout, goFiles } = this.#open();
     const opsByFile = new Map<string, Map<number, LineOp>>();
     const unresolved: Array<{ file: string; std: boolean }> = [];
-    const byPlace: Record<SourcePlace, number> = { tree: 0, vendor: 0, 'module-cache': 0, goroot: 0 };
+    const byPlace: Record<SourcePlace, number> = {
+      tree: 0,
+      vendor: 0,
+      'module-cache': 0,
+      goroot: 0,
+      'profile-path': 0,
+    };
     let resolvedLines = 0;
     let mapLineCount = 0;
     let unresolvedLines = 0;

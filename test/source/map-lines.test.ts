@@ -145,7 +145,7 @@ describe('finding a profile file in a source tree', () => {
     candidatePaths(file, std, layout).map((p) => `${placeOf(p, layout)} ${p}`);
 
   it('trims build prefixes, maps module paths (longest first), tries names as they are', () => {
-    expect(paths('/build/app/cache.go')).toEqual(['tree /src/cache.go', 'tree /build/app/cache.go']);
+    expect(paths('/build/app/cache.go')).toEqual(['tree /src/cache.go', 'profile-path /build/app/cache.go']);
     expect(paths('example.com/app/sub/x.go')).toEqual([
       'tree /work/sub/x.go',
       'tree /src/app/sub/x.go',
@@ -157,7 +157,7 @@ describe('finding a profile file in a source tree', () => {
   it('looks for a dependency in vendor/ and the module cache, the standard library in $GOROOT/src', () => {
     // Another machine's module cache, and -trimpath's module@version names (capitals escaped on disk).
     expect(paths('/root/go/pkg/mod/github.com/!burnt!sushi/toml@v1.2.1/decode.go')).toEqual([
-      'tree /root/go/pkg/mod/github.com/!burnt!sushi/toml@v1.2.1/decode.go',
+      'profile-path /root/go/pkg/mod/github.com/!burnt!sushi/toml@v1.2.1/decode.go',
       'module-cache /home/u/go/pkg/mod/github.com/!burnt!sushi/toml@v1.2.1/decode.go',
     ]);
     // A cache set elsewhere with $GOMODCACHE: from the module path (its domain) on.
@@ -174,7 +174,7 @@ describe('finding a profile file in a source tree', () => {
       'vendor /build/app/vendor/github.com/x/y/z.go',
     ]);
     expect(paths('/usr/local/go/src/sync/map.go', true)).toEqual([
-      'tree /usr/local/go/src/sync/map.go',
+      'profile-path /usr/local/go/src/sync/map.go',
       'goroot /usr/lib/go/src/sync/map.go',
     ]);
     expect(placeOf('/home/u/go/pkg/mod/x.io/y@v1.0.0/z.go', layout)).toBe('module-cache');
