@@ -16,7 +16,7 @@ import { FIXTURES } from './helpers.js';
  * - hang: no answer at all;
  * - endless: HTTP 200 and a body that never ends.
  */
-export type Reply = 'profile' | 'fail' | 'notfound' | 'html' | 'redirect' | 'loop' | 'hang' | 'endless';
+export type Reply = 'profile' | 'fail' | 'notfound' | 'html' | 'text' | 'redirect' | 'loop' | 'hang' | 'endless';
 
 export interface ProfileServer {
   /** "127.0.0.1:PORT" */
@@ -62,6 +62,9 @@ export async function startProfileServer(
       case 'html':
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
         return void res.end('<!DOCTYPE html>\n<html><body>Please sign in</body></html>\n');
+      case 'text':
+        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+        return void res.end('profiling is disabled on this instance\n');
       case 'redirect':
         res.writeHead(302, { location: `/elsewhere${path}` });
         return void res.end();

@@ -1,5 +1,6 @@
-import { InputError } from '../errors.js';
+import { InputError, UnsupportedProfileError } from '../errors.js';
 import { tooLarge as limitError } from '../limits.js';
+import { checkProfileHead } from '../pprof/input.js';
 import { printable } from '../report/format.js';
 import { formatDuration } from './duration.js';
 import type { Io } from './io.js';
@@ -47,6 +48,15 @@ export async function fetchProfile(url: string, fetch: Io['fetch'], options: Fet
       `${status}${where}, but an HTML page${type === '' ? '' : ` (${printable(type)})`}, not a heap profile`,
       { subject: url },
     );
+  }
+  // A 200 whose body is no heap profile (a plain-text error, another profile): the status is said
+  // too, so that the server, not the transfer, is seen to be the cause.
+  try {
+    checkProfileHead(body.subarray(0, 4096));
+  } catch (err) {
+    // Damage (a corrupt gzip) is the decoder's to name, with the rest of the body.
+    if (!(err instanceof UnsupportedProfileError)) return body;
+    throw new UnsupportedProfileError(`${status}${where}, but ${err.message}`, { cause: err, subject: url });
   }
   return body;
 }

@@ -122,6 +122,17 @@ describe('a URL that gives no profile: one line naming it and what happened, exi
     });
   });
 
+  it('a 200 whose body is text, not a profile: the status is said too', async () => {
+    await serve(['text']);
+    expect(await runCli(['analyze', server.url])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        `mapbloat: ${server.url}: HTTP 200 OK, but a text file, not a heap profile (it starts with ` +
+        '"profiling is disabled on this instance"): take one from /debug/pprof/heap or go test -memprofile\n',
+    });
+  });
+
   it('https:// to a server that speaks plain HTTP', async () => {
     await serve();
     const url = server.url.replace('http://', 'https://');
