@@ -7,7 +7,7 @@ import { requireHeapProfile } from './sample-type.js';
 /** The header facts of a profile that reports show; the samples are not kept. */
 export type ProfileMeta = Pick<
   Profile,
-  'sampleTypes' | 'defaultSampleType' | 'timeNanos' | 'durationNanos' | 'memStats' | 'headerAgrees'
+  'sampleTypes' | 'defaultSampleType' | 'timeNanos' | 'timeNanosExact' | 'durationNanos' | 'memStats' | 'headerAgrees'
 >;
 
 /**
@@ -27,10 +27,10 @@ export interface Snapshot {
 export function takeSnapshot(source: string, recovered: RecoveredProfile, options: AttributionOptions): Snapshot {
   const { profile } = recovered;
   requireHeapProfile(profile);
-  const { sampleTypes, defaultSampleType, timeNanos, durationNanos, memStats, headerAgrees } = profile;
+  const { sampleTypes, defaultSampleType, timeNanos, timeNanosExact, durationNanos, memStats, headerAgrees } = profile;
   return {
     source,
-    profile: { sampleTypes, defaultSampleType, timeNanos, durationNanos, memStats, headerAgrees },
+    profile: { sampleTypes, defaultSampleType, timeNanos, timeNanosExact, durationNanos, memStats, headerAgrees },
     attribution: attributeMaps(recovered, options),
     sourceStats: recovered.source?.stats ?? null,
   };

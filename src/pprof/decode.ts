@@ -87,6 +87,7 @@ export function decodeProtobuf(raw: Uint8Array, limits: Partial<Limits> = {}): P
     locations: resolveLocations(t.locations, resolveFunctions(t.functions, str), mappings),
     mappings: [...mappings.values()],
     timeNanos: t.timeNanos,
+    ...(Number.isSafeInteger(t.timeNanos) ? {} : { timeNanosExact: t.timeNanosExact }),
     durationNanos: t.durationNanos,
     periodType: t.periodType === null ? null : valueType(t.periodType, 'period_type'),
     period: t.period,
@@ -138,6 +139,7 @@ interface Tables {
   readonly comments: number[];
   periodType: RawValueType | null;
   timeNanos: number;
+  timeNanosExact: bigint;
   durationNanos: number;
   period: number;
   defaultSampleType: number;
@@ -158,6 +160,7 @@ function readTables(buf: Uint8Array): Tables {
     comments: [],
     periodType: null,
     timeNanos: 0,
+    timeNanosExact: 0n,
     durationNanos: 0,
     period: 0,
     defaultSampleType: 0,
@@ -189,7 +192,8 @@ function readTables(buf: Uint8Array): Tables {
         t.strings.push(readString(top));
         break;
       case F.time_nanos:
-        t.timeNanos = top.int();
+        t.timeNanosExact = top.bigint();
+        t.timeNanos = Number(t.timeNanosExact);
         break;
       case F.duration_nanos:
         t.durationNanos = top.int();

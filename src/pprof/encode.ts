@@ -101,7 +101,9 @@ export function encodeProfile(profile: Profile, labels: (sample: number) => Samp
     strings.id(profile.periodType.unit);
   }
   for (const s of strings.values) w.uint32((F.string_table << 3) | LEN).string(s);
-  int(w, F.time_nanos, profile.timeNanos);
+  if (profile.timeNanosExact !== undefined)
+    w.uint32((F.time_nanos << 3) | VARINT).int64(bigIntBits(profile.timeNanosExact));
+  else int(w, F.time_nanos, profile.timeNanos);
   int(w, F.duration_nanos, profile.durationNanos);
   if (profile.periodType !== null) valueType(w, F.period_type, profile.periodType, strings);
   int(w, F.period, profile.period);

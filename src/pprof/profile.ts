@@ -80,6 +80,8 @@ export interface Profile {
   readonly locations: readonly Location[];
   readonly mappings: readonly Mapping[];
   readonly timeNanos: number;
+  /** time_nanos exactly where the number rounds (past 2^53: every real profile's, ~1.7e18). */
+  readonly timeNanosExact?: bigint;
   readonly durationNanos: number;
   readonly periodType: ValueType | null;
   readonly period: number;

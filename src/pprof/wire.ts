@@ -1,5 +1,5 @@
 import { DecodeError } from '../errors.js';
-import { corrupt, intAt, skipVarint, uintAt, varintEnd } from './varint.js';
+import { bigIntAt, corrupt, intAt, skipVarint, uintAt, varintEnd } from './varint.js';
 
 /**
  * The protobuf wire format of proto/profile.proto (test/pprof/decode.test.ts holds the field
@@ -197,6 +197,13 @@ export class Fields {
 
   int(): number {
     const v = intAt(this.buf, this.pos, this.end);
+    this.pos = varintEnd.pos;
+    return v;
+  }
+
+  /** An int64 exactly, for a field whose every digit matters past 2^53 (time_nanos). */
+  bigint(): bigint {
+    const v = bigIntAt(this.buf, this.pos, this.end);
     this.pos = varintEnd.pos;
     return v;
   }

@@ -162,7 +162,8 @@ export function renderAnalyzeJson(model: AnalyzeModel): string {
 function profileJson({ source, profile, attribution }: Snapshot): ProfileJson {
   return {
     source,
-    timeNanos: profile.timeNanos,
+    timeNanos:
+      profile.timeNanosExact === undefined ? profile.timeNanos : (exactNumber(profile.timeNanosExact) as number),
     durationNanos: profile.durationNanos,
     sampleTypes: profile.sampleTypes.map((t) => `${t.type}/${t.unit}`),
     defaultSampleType: profile.defaultSampleType,
