@@ -56,12 +56,18 @@ const ROLE_BIT = Object.fromEntries(ROLES.map((r, i) => [r, 1 << i])) as Record<
 export function mapStacks(
   recovered: RecoveredProfile,
   attribution: Pick<Attribution, 'ownerRule' | 'mainModule' | 'decided'>,
+  focus?: RegExp,
 ): MapStacks {
   const { profile, table } = recovered;
   const nTypes = profile.sampleTypes.length;
   const paths = new Paths(table.functions);
   forEachMapSample(recovered, attribution, (sample) => {
     const { frames, site, owner } = sample;
+    // --focus keeps the sites whose owner function or file matches: the graph draws their samples.
+    if (focus !== undefined) {
+      const o = table.frames[frames[owner]];
+      if (!focus.test(o.function) && !focus.test(o.file)) return;
+    }
     paths.start(sample.index);
     for (let k = frames.length - 1; k >= Math.max(sample.mapFrame, 0); k--) {
       const f = frames[k];

@@ -149,7 +149,7 @@ async function analyzeCommand(path: string, options: AnalyzeCliOptions, io: Io):
   const attributionOptions = { granularity: options.granularity, owner: options.owner };
   const snapshot = inContext(source, () => takeSnapshot(source, recovered, attributionOptions));
   // The flame graph walks the map samples once more: only for the format that draws it.
-  const stacks = format === 'html' ? mapStacks(recovered, snapshot.attribution) : null;
+  const stacks = format === 'html' ? mapStacks(recovered, snapshot.attribution, q.focus?.re) : null;
   const model = inContext(source, () => analyzeReport(snapshot, q, stacks));
   // Written before the report: when it fails, the run ends with exit 2 and nothing on stdout.
   if (options.outputProfile !== undefined) {

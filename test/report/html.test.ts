@@ -2,7 +2,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, fixture } from '../helpers.js';
+import type { AnalyzeJson } from '../../src/report/schema.js';
+import { ROOT, fixture, runCli } from '../helpers.js';
 import { HOSTILE, hostileProfile, html, reportData } from './html-helpers.js';
 
 // The data a report's scripts read, as golden files (the page around it embeds uPlot, so it is
@@ -95,6 +96,18 @@ describe('--format html', () => {
       `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src ${hashes.join(' ')}">`,
     );
     expect(page.length).toBeLessThan(1024 * 1024);
+  });
+
+  it('--focus: the flame graph holds only the matching sites’ samples, and says so', async () => {
+    const argv = ['analyze', fixture('go1.24/multi.full.pb.gz'), '--focus', 'buildLookup'];
+    const page = await html(argv);
+    const { stdout } = await runCli([...argv, '--json']);
+    const sites = (JSON.parse(stdout) as AnalyzeJson).sites;
+    expect(sites.map((s) => s.function)).toEqual(['main.buildLookup', 'main.buildLookup']);
+    const types = ['alloc_objects', 'alloc_space', 'inuse_objects', 'inuse_space'] as const;
+    const root = (reportData(page).stacks as { root: [number, number, number[]] }).root;
+    expect(root[2]).toEqual(types.map((t) => sites.reduce((sum, s) => sum + s.values[t], 0)));
+    expect(page).toContain(' Only the sites matching --focus &quot;buildLookup&quot;.');
   });
 
   it('escapes a hostile function name in the page and in its data block', async () => {

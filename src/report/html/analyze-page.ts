@@ -1,7 +1,7 @@
 import type { StackNode } from '../../analysis/map-stacks.js';
 import { PHASE_DISPLAY_ORDER } from '../../go/phase.js';
 import { analyzeView, type AnalyzeView } from '../analyze-view.js';
-import { formatShare, formatValue } from '../format.js';
+import { formatShare, formatValue, printable } from '../format.js';
 import type { AnalyzeModel } from '../model.js';
 import { plural } from '../phrases.js';
 import { ANALYZE_JS, REPORT_CSS } from './client.generated.js';
@@ -105,6 +105,9 @@ function flameHtml({ result, stacks }: AnalyzeModel): string {
     '<p class="muted">Every stack that leads to a map, root on top: the owner, the library it went through',
     '(via), the map operation and its phase. Click a frame to zoom in, a frame above it to zoom out.',
     stacks !== null && stacks.merged > 0 ? ` Frames below 0.1% of every sample type are merged into "other".` : '',
+    result.focus === null
+      ? ''
+      : ` Only the sites matching --focus ${escapeHtml(printable(JSON.stringify(result.focus)))}.`,
     '</p>',
     '<div class="controls" id="flame-controls" hidden>',
     `<label>sample type <select id="flame-type">${options.join('')}</select></label></div>`,
