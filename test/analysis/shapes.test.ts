@@ -109,6 +109,53 @@ describe('shapes in detail', () => {
   });
 });
 
+describe('one map runtime per profile (read without a binary)', () => {
+  const IMPL: Record<string, 'hmap' | 'swiss'> = {
+    'go1.19': 'hmap',
+    'go1.23': 'hmap',
+    'go1.24': 'swiss',
+    'go1.24-noswiss': 'hmap',
+  };
+  it.each(VERSIONS)('%s: every site of every stock profile read with its source has the same, right one', async (v) => {
+    for (const snapshot of ['grow', 'multi', 'bigvalues', 'leak_0', 'leak_4']) {
+      const got = await analyze([fixture(`${v}/${snapshot}.pb.gz`), '--source-path', fixture('src')]);
+      const impls = got.sites.flatMap((s) => (s.shape === null ? [] : [s.shape.impl]));
+      expect(impls.length, snapshot).toBeGreaterThan(0);
+      expect(new Set(impls), snapshot).toEqual(new Set([IMPL[v]]));
+    }
+  });
+
+  it('go1.19 bigvalues: the buckets of line 28 read as hmap, the largest table as in the full-frame profile', async () => {
+    const got = await analyze([fixture('go1.19/bigvalues.pb.gz'), '--source-path', fixture('src')]);
+    const shape = siteAt(got, 28).shape!;
+    expect(shape.impl).toBe('hmap');
+    // 2^12 buckets + 2^8 preallocated overflow ones of 144 bytes, rounded to pages.
+    expect(shape.tables).toEqual([{ buckets: 4380, log2: 12, slots: 35_040, bytes: 630_784, count: 1 }]);
+    expect(shape.tables[0].bytes).toBe(largestLiveObject('go1.19', 'bigvalues', 28));
+    expect(shape.entries).toEqual({ min: 0, max: 26_624 }); // holds the true 20,000
+    expect(shape.indirect).toEqual({ count: 20_000, bytes: 20_000 * 256 });
+    expect(siteAt(got, 24).shape!.impl).toBe('hmap');
+  });
+
+  it('deps (Go 1.19, maps inside libraries): one implementation for every row', async () => {
+    const tree = `${fixture('deps/src')}:${fixture('deps/gomodcache')}`;
+    const got = await analyze([fixture('deps/vendor-trimpath/vendor-trimpath.pb.gz'), '--source-path', tree]);
+    expect(got.sites).toHaveLength(10);
+    expect(got.sites.map((s) => s.shape?.impl)).toEqual(new Array(10).fill('hmap'));
+  });
+
+  it('sizes both implementations explain alike (map[string]string, 3 entries): unknown, no shape', async () => {
+    // 288-byte blocks: an hmap bucket (272 B) and a Swiss group (264 B) of the type; 48-byte headers in both.
+    for (const v of ['go1.19', 'go1.23', 'go1.24']) {
+      const got = await analyze([fixture(`${v}/smallmaps.pb.gz`), '--source-path', fixture('src')]);
+      expect(got.sites.map((s) => s.shape)).toEqual([null, null]);
+    }
+    // Go 1.24 noswiss: its 56-byte hmap header (64-byte blocks) settles it.
+    const noswiss = await analyze([fixture('go1.24-noswiss/smallmaps.pb.gz'), '--source-path', fixture('src')]);
+    expect(noswiss.sites.map((s) => s.shape?.impl)).toEqual(['hmap', 'hmap']);
+  });
+});
+
 describe('advice', () => {
   const advice = async (argv: string[], line: number) => siteAt(await analyze(argv), line).advice.map((a) => a.code);
 

@@ -109,13 +109,27 @@ function growthChain(count: number, bytes: number, g: TableGeometry): number | n
   return null;
 }
 
-/** Bytes of the samples a candidate reads as map objects: the measure candidates are chosen by. */
-function explainedBytes(samples: readonly SizedSample[], g: TableGeometry): number {
+/**
+ * Bytes of the samples a candidate reads as map objects: the measure candidates are chosen by.
+ * An elem stored indirectly is the map's too, whatever else its size might be (256 bytes is also
+ * a Swiss directory of 32 tables): read first as what it is, it counts alike for every runtime.
+ */
+export function explainedBytes(samples: readonly SizedSample[], c: ShapeCandidate): number {
+  const g = c.geometry;
+  const elem = c.indirectElem === null ? null : blockSize(c.indirectElem, true, g.runtime);
+  // What growth allocates besides a table (mapextra, a Swiss table struct or directory) comes with
+  // tables, once per table at most: without them a small object of that size is something else
+  // (a 16-byte string is also a Swiss directory of two tables).
+  const kinds = samples.map((s) => sampleKind(s, g));
+  const tables = samples.reduce((sum, s, k) => sum + (kinds[k] === 'table' ? Math.max(s.allocObjects, 1) : 0), 0);
   let explained = 0;
-  for (const s of samples) {
-    if (isMapObject(s.allocObjects, s.allocBytes, g) || isMapObject(s.inuseObjects, s.inuseBytes, g))
+  samples.forEach((s, k) => {
+    const [count, bytes] = s.allocObjects > 0 ? [s.allocObjects, s.allocBytes] : [s.inuseObjects, s.inuseBytes];
+    if (elem !== null && count > 0 && bytes === count * elem) explained += s.allocBytes;
+    else if (kinds[k] === 'map-other') explained += count <= tables ? s.allocBytes : 0;
+    else if (isMapObject(s.allocObjects, s.allocBytes, g) || isMapObject(s.inuseObjects, s.inuseBytes, g))
       explained += s.allocBytes;
-  }
+  });
   return explained;
 }
 
@@ -124,7 +138,7 @@ export function chooseCandidate(
   samples: readonly SizedSample[],
   candidates: readonly ShapeCandidate[],
 ): { readonly candidate: ShapeCandidate; readonly explained: number } | null {
-  const scored = candidates.map((candidate) => ({ candidate, explained: explainedBytes(samples, candidate.geometry) }));
+  const scored = candidates.map((candidate) => ({ candidate, explained: explainedBytes(samples, candidate) }));
   const most = Math.max(0, ...scored.map((s) => s.explained));
   if (most === 0) return null;
   const best = scored.filter((s) => s.explained === most).map((s) => s.candidate);
