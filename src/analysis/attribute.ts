@@ -316,6 +316,7 @@ function shapeGroup(
     group.samples.map((i, k) => sized.sample(i, PHASES[group.samplePhases[k]])),
     chosen.candidate,
     chosen.explained,
+    !group.fromSource,
   );
 }
 

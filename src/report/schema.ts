@@ -92,7 +92,11 @@ export interface ShapeJson {
   /** Tables allocated by growth, and their bytes since freed. */
   growths: number;
   garbage: number;
-  /** hmap overflow buckets live past their table. */
+  /**
+   * hmap overflow buckets live past their table. With source evidence (no phases), the live
+   * single buckets of a site that also holds a table of 2^B ≥ 2 buckets: overflow buckets, or the
+   * first buckets of other maps the line filled — sizes cannot tell them apart.
+   */
   overflowBuckets: number;
   /** Live objects of elems too large for the table (over 128 bytes), and their bytes. */
   indirect: { count: number; bytes: number };

@@ -156,6 +156,58 @@ describe('one map runtime per profile (read without a binary)', () => {
   });
 });
 
+describe('source evidence: single buckets next to a table are overflow buckets, not tables', () => {
+  const overflowInuse = (file: string, line: number): number => {
+    const ref = JSON.parse(readFileSync(file, 'utf8')) as {
+      sites: Array<{ line: number; phases: Record<string, { inuse_objects: number }> }>;
+    };
+    return ref.sites.find((s) => s.line === line)!.phases.overflow.inuse_objects;
+  };
+
+  it.each(['go1.19', 'go1.23', 'go1.24-noswiss'])('%s multi: lines 40 and 59 hold one table each', async (v) => {
+    const got = await analyze([fixture(`${v}/multi.pb.gz`), '--source-path', fixture('src')]);
+    for (const [line, log2] of [
+      [40, 14],
+      [59, 13],
+    ]) {
+      const shape = siteAt(got, line).shape!;
+      expect(shape.tables.map((t) => [t.log2, t.count])).toEqual([[log2, 1]]);
+      expect(shape.tables[0].bytes).toBe(largestLiveObject(v, 'multi', line));
+      // The live overflow buckets of the full-frame reference of the same snapshot.
+      expect(shape.overflowBuckets).toBe(overflowInuse(`${FIXTURES}/${v}/multi.full.expected.json`, line));
+      expect(shape.entries).toEqual({ min: 0, max: 6.5 * 2 ** log2 });
+    }
+  });
+
+  it('go1.23 multi line 40: 1,737 overflow buckets, as the text profile with the binary reads them', async () => {
+    const source = await analyze([fixture('go1.23/multi.pb.gz'), '--source-path', fixture('src')]);
+    const text = await analyze([fixture('go1.23/multi.heap.txt'), '--binary', binary('go1.23', 'multi')]);
+    expect(siteAt(source, 40).shape!.overflowBuckets).toBe(1737);
+    expect(siteAt(text, 40).shape!.overflowBuckets).toBe(1737);
+    expect(siteAt(text, 40).shape!.tables).toEqual(siteAt(source, 40).shape!.tables);
+    expect(siteAt(text, 40).shape!.entries).toEqual({ min: 53_249, max: 106_496 }); // grown: exact phases bound it
+  });
+
+  it('deps (go-cache, golang-lru): each row one table, its overflow buckets those of the reference', async () => {
+    const tree = `${fixture('deps/src')}:${fixture('deps/gomodcache')}`;
+    const got = await analyze([fixture('deps/vendor-trimpath/vendor-trimpath.pb.gz'), '--source-path', tree]);
+    const reference = fixture('deps/vendor-trimpath/vendor-trimpath.expected.app.json');
+    for (const [line, log2] of [
+      [81, 13],
+      [84, 12],
+      [87, 12],
+      [90, 11],
+    ]) {
+      const shape = got.sites.find((s) => s.line === line)!.shape!;
+      expect(
+        shape.tables.map((t) => [t.log2, t.count]),
+        `line ${line}`,
+      ).toEqual([[log2, 1]]);
+      expect(shape.overflowBuckets, `line ${line}`).toBe(overflowInuse(reference, line));
+    }
+  });
+});
+
 describe('advice', () => {
   const advice = async (argv: string[], line: number) => siteAt(await analyze(argv), line).advice.map((a) => a.code);
 

@@ -193,7 +193,16 @@ export function sampleKind(s: SizedSample, g: TableGeometry): ObjectKind {
   return objectKind(bytes / count, g).kind;
 }
 
-export function shapeOf(samples: readonly SizedSample[], c: ShapeCandidate, explained: number): MapShape {
+/**
+ * `phasesSeen`: the samples' phases came from frames or were read from sizes (stock + binary);
+ * false for source evidence, where every map object of an assign line is `assign`.
+ */
+export function shapeOf(
+  samples: readonly SizedSample[],
+  c: ShapeCandidate,
+  explained: number,
+  phasesSeen = true,
+): MapShape {
   const g = c.geometry;
   const rt = g.runtime;
   const tables = new Map<string, { B: number; slots: number; bytes: number; count: number; grown: boolean }>();
@@ -233,6 +242,17 @@ export function shapeOf(samples: readonly SizedSample[], c: ShapeCandidate, expl
     ) {
       indirect.count += s.inuseObjects;
       indirect.bytes += s.inuseBytes;
+    }
+  }
+  // Source evidence has no phases to tell an overflow bucket from a map's first bucket, and one
+  // bucket is both's size. A map's first bucket is freed when it grows, so next to a live table of
+  // 2^B ≥ 2 buckets of the same type, live single buckets are overflow buckets (or the first
+  // buckets of other maps the line filled: sizes cannot tell), not tables of their own.
+  if (!phasesSeen && rt.impl === 'hmap' && [...tables.values()].some((t) => t.B >= 1)) {
+    const single = tables.get('0/8');
+    if (single !== undefined) {
+      overflowBuckets += single.count;
+      tables.delete('0/8');
     }
   }
   const list = [...tables.values()].sort((a, b) => b.slots - a.slots || b.count - a.count);
