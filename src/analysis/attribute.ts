@@ -14,6 +14,7 @@ import {
   phasesFromSizes,
   sampleKind,
   shapeOf,
+  typesOf,
   type MapShape,
   type ShapeCandidate,
   type SizedSample,
@@ -317,6 +318,7 @@ function shapeGroup(
     chosen.candidate,
     chosen.explained,
     !group.fromSource,
+    typesOf(samples, candidates, chosen.candidate, group.sampleLines),
   );
 }
 

@@ -100,6 +100,14 @@ export interface ShapeJson {
   overflowBuckets: number;
   /** Live objects of elems too large for the table (over 128 bytes), and their bytes. */
   indirect: { count: number; bytes: number };
+  /**
+   * The owner lines whose objects hold tables (1 at granularity "line"), and the map types its
+   * objects are of by their sizes. Either past 1: the site is several maps (say a function that
+   * fills four maps on four lines); `type` and `tables` are then those of the type that explains
+   * most of its bytes, the others left out, and no presize or never-shrinks advice follows.
+   */
+  lines: number;
+  types: number;
 }
 
 export interface SiteJson extends SiteKeyJson {

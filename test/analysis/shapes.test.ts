@@ -226,6 +226,53 @@ describe('advice', () => {
     expect(await advice(text('go1.23', 'multi'), 70)).toEqual([]);
   });
 
+  it('a function filling several maps: its shape says so, and no one-map advice', async () => {
+    const deps = [fixture('deps/modcache/modcache.heap.txt'), '--binary', fixture('deps/modcache/cachesrv.gz')];
+    const got = await analyze([...deps, '--granularity', 'function']);
+    const load = got.sites.find((s) => s.function === 'main.(*server).load')!;
+    // Lines 81, 84, 87 and 90 (fixtures/deps/REFERENCE.md): go-cache's and the blobs' buckets of
+    // 336 bytes (map[string]cache.Item, map[string][]uint8), golang-lru's of 208.
+    expect([load.shape!.lines, load.shape!.types]).toEqual([4, 2]);
+    expect(load.advice).toEqual([]);
+    // By line, each of them is one map of one type.
+    const byLine = await analyze(deps);
+    for (const line of [81, 84, 87, 90]) {
+      const shape = byLine.sites.find((s) => s.line === line)!.shape!;
+      expect([shape.lines, shape.types], `line ${line}`).toEqual([1, 1]);
+    }
+    const { stdout } = await runCli(['analyze', ...deps, '--granularity', 'function']);
+    expect(stdout).toContain('4 lines, 2 map types: largest 2^13 buckets');
+  });
+
+  it("a map made inside a library: advice names the library, not a make() the user doesn't own", async () => {
+    const got = await analyze([
+      fixture('deps/modcache/modcache.heap.txt'),
+      '--binary',
+      fixture('deps/modcache/cachesrv.gz'),
+    ]);
+    const at = (line: number) => got.sites.find((s) => s.line === line)!.advice.map((a) => a.message);
+    expect(at(81)).toEqual([
+      'grew 13 times to 2^13 buckets inside github.com/patrickmn/go-cache: a size hint there (27_000), if the ' +
+        'library takes one, would save 2.8 MiB of garbage',
+    ]);
+    // The program's own map, grown on its own line: make() is the user's.
+    expect(got.sites.find((s) => s.function.endsWith('(*Index).Add'))!.advice.map((a) => a.message)).toEqual([
+      'grew 13 times to 2^13 buckets: make(map[string]…, 27_000) would save 1.7 MiB of garbage',
+    ]);
+  });
+
+  it('smallmaps: counts of maps with thousands separators', async () => {
+    const { stdout } = await runCli([
+      'analyze',
+      fixture('go1.23/smallmaps.heap.txt'),
+      '--binary',
+      binary('go1.23', 'smallmaps'),
+    ]);
+    expect(stdout).toContain('100,000 maps');
+    expect(stdout).toContain('100,000 × 1 bucket');
+    expect(stdout).not.toContain('100000');
+  });
+
   it('diff: the snapshots between which a table doubled', async () => {
     const series = [0, 1, 2, 3, 4].map((i) => fixture(`go1.23/leak_${i}.heap.txt`));
     const { stdout } = await runCli(['diff', ...series, '--binary', binary('go1.23', 'leak'), '--json']);

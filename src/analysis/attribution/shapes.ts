@@ -60,6 +60,13 @@ export interface MapShape {
   readonly indirect: { readonly count: number; readonly bytes: number };
   /** Bytes of the site's samples the shape explains, of all. */
   readonly explained: number;
+  /**
+   * The owner lines whose samples hold tables (1 at granularity "line"), and the map types the
+   * site's objects are of by size (see typesOf). Either past 1: the site is several maps, its
+   * tables are not one map's, and no one-map advice follows.
+   */
+  readonly lines: number;
+  readonly types: number;
 }
 
 /** The kind of a block, and the table it is if it is one. */
@@ -110,27 +117,74 @@ function growthChain(count: number, bytes: number, g: TableGeometry): number | n
 }
 
 /**
- * Bytes of the samples a candidate reads as map objects: the measure candidates are chosen by.
- * An elem stored indirectly is the map's too, whatever else its size might be (256 bytes is also
- * a Swiss directory of 32 tables): read first as what it is, it counts alike for every runtime.
+ * Which samples a candidate reads as map objects. An elem stored indirectly is the map's too,
+ * whatever else its size might be (256 bytes is also a Swiss directory of 32 tables): read first
+ * as what it is, it counts alike for every runtime. What growth allocates besides a table
+ * (mapextra, a Swiss table struct or directory) comes with tables, once per table at most:
+ * without them a small object of that size is something else (a 16-byte string is also a Swiss
+ * directory of two tables).
  */
-export function explainedBytes(samples: readonly SizedSample[], c: ShapeCandidate): number {
+function explainedBy(samples: readonly SizedSample[], c: ShapeCandidate): boolean[] {
   const g = c.geometry;
   const elem = c.indirectElem === null ? null : blockSize(c.indirectElem, true, g.runtime);
-  // What growth allocates besides a table (mapextra, a Swiss table struct or directory) comes with
-  // tables, once per table at most: without them a small object of that size is something else
-  // (a 16-byte string is also a Swiss directory of two tables).
   const kinds = samples.map((s) => sampleKind(s, g));
   const tables = samples.reduce((sum, s, k) => sum + (kinds[k] === 'table' ? Math.max(s.allocObjects, 1) : 0), 0);
-  let explained = 0;
-  samples.forEach((s, k) => {
+  return samples.map((s, k) => {
     const [count, bytes] = s.allocObjects > 0 ? [s.allocObjects, s.allocBytes] : [s.inuseObjects, s.inuseBytes];
-    if (elem !== null && count > 0 && bytes === count * elem) explained += s.allocBytes;
-    else if (kinds[k] === 'map-other') explained += count <= tables ? s.allocBytes : 0;
-    else if (isMapObject(s.allocObjects, s.allocBytes, g) || isMapObject(s.inuseObjects, s.inuseBytes, g))
-      explained += s.allocBytes;
+    if (elem !== null && count > 0 && bytes === count * elem) return true;
+    if (kinds[k] === 'map-other') return count <= tables;
+    return isMapObject(s.allocObjects, s.allocBytes, g) || isMapObject(s.inuseObjects, s.inuseBytes, g);
   });
-  return explained;
+}
+
+/** Bytes of the samples a candidate reads as map objects: the measure candidates are chosen by. */
+export function explainedBytes(samples: readonly SizedSample[], c: ShapeCandidate): number {
+  const explained = explainedBy(samples, c);
+  return samples.reduce((sum, s, k) => sum + (explained[k] ? s.allocBytes : 0), 0);
+}
+
+/**
+ * How many map types a site's objects are of, by their sizes: the chosen one, and as many layouts
+ * more as it takes to read the samples it leaves (the one that reads most of them first; only
+ * for a table of its own: a stray small object that happens to be one bucket of some type of the
+ * program is no map). And on how many owner lines (`lines`, each sample's) the live tables of
+ * those types are: a map's table is freed when it grows, so each map has one. Either past one:
+ * the site is several maps (a function's lines filling maps of different types), and the shape,
+ * read as the chosen type, is not one map's.
+ */
+export function typesOf(
+  samples: readonly SizedSample[],
+  candidates: readonly ShapeCandidate[],
+  chosen: ShapeCandidate,
+  lines: readonly number[],
+): { readonly types: number; readonly lines: number } {
+  const layout = (c: ShapeCandidate) => `${c.geometry.slotBytes}/${c.geometry.scan}/${c.indirectElem}`;
+  const chosenExplained = explainedBy(samples, chosen);
+  const left = chosenExplained.map((explained) => !explained);
+  const tableLines = new Set(lines.filter((_, k) => chosenExplained[k] && liveTable(samples[k], chosen.geometry)));
+  const others = new Map<string, { c: ShapeCandidate; explained: boolean[]; table: boolean[] }>();
+  for (const c of candidates) {
+    if (layout(c) === layout(chosen) || others.has(layout(c))) continue;
+    const table = samples.map((s) => sampleKind(s, c.geometry) === 'table');
+    others.set(layout(c), { c, explained: explainedBy(samples, c), table });
+  }
+  let types = 1;
+  for (;;) {
+    let best: { c: ShapeCandidate; explained: boolean[] } | null = null;
+    let bestBytes = 0;
+    for (const other of others.values()) {
+      if (!other.table.some((t, k) => t && left[k] && other.explained[k])) continue;
+      const bytes = samples.reduce((sum, s, k) => sum + (left[k] && other.explained[k] ? s.allocBytes : 0), 0);
+      if (bytes > bestBytes) [best, bestBytes] = [other, bytes];
+    }
+    if (best === null) return { types, lines: Math.max(1, tableLines.size) };
+    types++;
+    best.explained.forEach((explained, k) => {
+      if (!left[k] || !explained) return;
+      left[k] = false;
+      if (liveTable(samples[k], best!.c.geometry)) tableLines.add(lines[k]);
+    });
+  }
 }
 
 /** The candidate that explains most of a site's bytes (the first of equals); null when none explains any. */
@@ -202,6 +256,7 @@ export function shapeOf(
   c: ShapeCandidate,
   explained: number,
   phasesSeen = true,
+  of: { readonly lines: number; readonly types: number } = { lines: 1, types: 1 },
 ): MapShape {
   const g = c.geometry;
   const rt = g.runtime;
@@ -274,7 +329,18 @@ export function shapeOf(
     overflowBuckets,
     indirect,
     explained,
+    lines: of.lines,
+    types: of.types,
   };
+}
+
+/** A sample with a live table: a map's present table, freed once the map grows (one per map). */
+function liveTable(s: SizedSample, g: TableGeometry): boolean {
+  return (
+    s.inuseObjects > 0 &&
+    s.inuseBytes % s.inuseObjects === 0 &&
+    objectKind(s.inuseBytes / s.inuseObjects, g).kind === 'table'
+  );
 }
 
 /**
