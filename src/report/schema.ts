@@ -69,7 +69,12 @@ export interface SiteKeyJson {
  */
 export interface ShapeJson {
   impl: 'hmap' | 'swiss';
-  /** name, key and elem: as reflect prints them (binary); null when only the layout is known (source). */
+  /**
+   * name, key and elem: as reflect prints them (binary: `map[string][]uint8`), or as the map's
+   * declaration spells them (source: `map[string][]byte`, `*Session`, a struct body as `struct{…}`);
+   * null when not known (binary types of one layout that fit alike; source lines naming one
+   * layout in different spellings).
+   */
   type: {
     name: string | null;
     key: string | null;

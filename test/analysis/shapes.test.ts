@@ -104,7 +104,21 @@ describe('shapes in detail', () => {
   it('from source alone (a stock profile and its tree): the declared type sizes the tables', async () => {
     const got = await analyze([fixture('go1.23/leak_4.pb.gz'), '--source-path', fixture('src')]);
     const shape = siteAt(got, 49).shape!;
-    expect(shape.type).toEqual({ name: null, key: null, elem: null, from: 'source', bucketBytes: 336 });
+    // As the source spells them (fixtures/src/leak/main.go: `cache map[string][]byte`).
+    expect(shape.type).toEqual({
+      name: 'map[string][]byte',
+      key: 'string',
+      elem: '[]byte',
+      from: 'source',
+      bucketBytes: 336,
+    });
+    expect(siteAt(got, 53).shape!.type).toEqual({
+      name: 'map[int64]*Session',
+      key: 'int64',
+      elem: '*Session',
+      from: 'source',
+      bucketBytes: 144,
+    });
     expect(shape.entries!.max).toBeGreaterThanOrEqual(250_000);
   });
 });
