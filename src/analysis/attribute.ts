@@ -14,7 +14,8 @@ import {
   phasesFromSizes,
   sampleKind,
   shapeOf,
-  typesOf,
+  mapsOf,
+  readersOf,
   type MapShape,
   type ShapeCandidate,
   type SizedSample,
@@ -166,12 +167,15 @@ export function attributeMaps(
     findOwner(table, frameFlags, ownerRule === 'app', profile.samples, i, found);
     const group = groups.add(found.owner, found.owner === found.site ? NO_VIA : table.functionOf[found.site], phase, i);
     group.flags |= sampleFlags;
+    group.sampleFlags[group.sampleFlags.length - 1] = sampleFlags;
     if (found.recovered) group.recovered = true;
   }
   splitLines();
   const runtime = seen & SWISS ? 'swiss' : seen & HMAP ? 'hmap' : 'unknown';
   const sized = sizedSamples(profile.sampleTypes, values);
-  if (sized !== null) shapeGroups(groups, sized, recovered.mapTypes, runtime, rephased);
+  // A sample's call site: its leaf location (a stock profile's, past the hidden runtime frames).
+  const pathOf = (i: number) => (stackStart[i] < stackStart[i + 1] ? stackLocations[stackStart[i]] : -1);
+  if (sized !== null) shapeGroups(groups, sized, recovered.mapTypes, runtime, rephased, pathOf);
 
   const exact = profile.samples.exact ?? null;
   const exactTotals =
@@ -257,6 +261,7 @@ function shapeGroups(
   binary: BinaryMapTypes | null,
   runtime: MapRuntime,
   rephased: Map<number, Phase>,
+  pathOf: (i: number) => number,
 ): void {
   const work = [...groups.all()].flatMap((group) => {
     // No map type to read the sizes against (no binary, no declared type): no per-sample reads.
@@ -269,7 +274,7 @@ function shapeGroups(
   if (chosen === null) return;
   for (const { group, candidates, samples } of work) {
     const mine = chosen === undefined ? candidates : candidates.filter((c) => c.geometry.runtime === chosen);
-    shapeGroup(group, groups, sized, mine, samples, rephased);
+    shapeGroup(group, groups, sized, mine, samples, rephased, binary, runtime, pathOf);
   }
 }
 
@@ -302,11 +307,21 @@ function shapeGroup(
   candidates: readonly ShapeCandidate[],
   samples: readonly SizedSample[],
   rephased: Map<number, Phase>,
+  binary: BinaryMapTypes | null,
+  runtime: MapRuntime,
+  pathOf: (i: number) => number,
 ): void {
   const chosen = chooseCandidate(samples, candidates);
   if (chosen === null) return;
+  // Each sample's own candidates, by the entry point its stack went through (source: the group's).
+  const own = new Map<number, readonly ShapeCandidate[]>();
+  const candidatesOf = group.sampleFlags.map((flags) => {
+    if (binary === null) return candidates;
+    return own.get(flags) ?? own.set(flags, shapeCandidates(binary, null, flags, runtime)).get(flags)!;
+  });
+  const readers = readersOf(samples, candidatesOf, chosen.candidate);
   if (group.flags & RECOVERED) {
-    phasesFromSizes(samples, chosen.candidate).forEach((phase, k) => {
+    phasesFromSizes(samples, readers, group.samples.map(pathOf)).forEach((phase, k) => {
       if (phase === samples[k].phase) return;
       groups.rephase(group, k, PHASES.indexOf(phase));
       rephased.set(group.samples[k], phase);
@@ -318,7 +333,7 @@ function shapeGroup(
     chosen.candidate,
     chosen.explained,
     !group.fromSource,
-    typesOf(samples, candidates, chosen.candidate, group.sampleLines),
+    mapsOf(samples, readers, group.sampleLines),
   );
 }
 

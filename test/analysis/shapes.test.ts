@@ -222,6 +222,40 @@ describe('source evidence: single buckets next to a table are overflow buckets, 
   });
 });
 
+describe('phases from sizes, a site of several map types (runtime/pprof writing a profile)', () => {
+  type Phases = Record<string, Record<string, number>>;
+  const reference = (version: string) =>
+    (
+      JSON.parse(readFileSync(`${FIXTURES}/${version}/leak_4.full.expected.json`, 'utf8')) as {
+        sites: Array<{ function: string; line: number; phases: Phases }>;
+      }
+    ).sites.find((s) => s.function === 'main.writeHeapProfiles' && s.line === 53)!.phases;
+  const site = async (version: string) =>
+    (await analyze([fixture(`${version}/leak_4.pb.gz`), '--binary', binary(version, 'leak_4')])).sites.find(
+      (s) => s.function === 'main.writeHeapProfiles' && s.line === 53,
+    )!;
+  const alloc = (phases: Partial<Phases>) =>
+    Object.fromEntries(Object.entries(phases).map(([p, v]) => [p, v!.alloc_space]));
+
+  it('go1.19: each sample read as the type its entry point and size fit: growth exactly as in full frames', async () => {
+    const got = await site('go1.19');
+    const want = alloc(reference('go1.19'));
+    expect(want).toEqual({ create: 576, grow: 367_648, overflow: 23_536, assign: 4224 });
+    const phases = alloc(got.phases);
+    expect([phases.create, phases.grow]).toEqual([576, 367_648]);
+    // One bucket: a first bucket or an overflow bucket; told apart by call site, not exactly.
+    expect(phases.assign + phases.overflow).toBe(want.assign + want.overflow);
+    expect([phases.assign, phases.overflow]).toEqual([3600, 24_160]);
+    expect(got.shape!.types).toBe(3);
+    expect(got.advice).toEqual([]);
+  });
+
+  it('go1.24 (Swiss): the phases of the full-frame profile exactly', async () => {
+    const got = await site('go1.24');
+    expect(alloc(got.phases)).toEqual(alloc(reference('go1.24')));
+  });
+});
+
 describe('advice', () => {
   const advice = async (argv: string[], line: number) => siteAt(await analyze(argv), line).advice.map((a) => a.code);
 

@@ -143,48 +143,67 @@ export function explainedBytes(samples: readonly SizedSample[], c: ShapeCandidat
   return samples.reduce((sum, s, k) => sum + (explained[k] ? s.allocBytes : 0), 0);
 }
 
+const layoutOf = (c: ShapeCandidate) => `${c.geometry.slotBytes}/${c.geometry.scan}/${c.indirectElem}`;
+
 /**
- * How many map types a site's objects are of, by their sizes: the chosen one, and as many layouts
- * more as it takes to read the samples it leaves (the one that reads most of them first; only
+ * The map type that reads each of a site's samples, null for none: the chosen one where it
+ * explains the sample and the sample's own entry point admits it (`candidatesOf`, per sample: a
+ * string-keyed type does not read what mapassign_fast64 allocated), then, for the samples it
+ * leaves, as many layouts more as it takes (the one that reads most of their bytes first; only
  * for a table of its own: a stray small object that happens to be one bucket of some type of the
- * program is no map). And on how many owner lines (`lines`, each sample's) the live tables of
- * those types are: a map's table is freed when it grows, so each map has one. Either past one:
- * the site is several maps (a function's lines filling maps of different types), and the shape,
- * read as the chosen type, is not one map's.
+ * program is no map). One site may fill maps of several types: a function's lines, or
+ * runtime/pprof's own maps under the line that writes a profile.
  */
-export function typesOf(
+export function readersOf(
   samples: readonly SizedSample[],
-  candidates: readonly ShapeCandidate[],
+  candidatesOf: ReadonlyArray<readonly ShapeCandidate[]>,
   chosen: ShapeCandidate,
+): Array<ShapeCandidate | null> {
+  const layouts = new Map<readonly ShapeCandidate[], Set<string>>();
+  const admits = (k: number, layout: string) => {
+    let set = layouts.get(candidatesOf[k]);
+    if (set === undefined) layouts.set(candidatesOf[k], (set = new Set(candidatesOf[k].map(layoutOf))));
+    return set.has(layout);
+  };
+  const chosenExplained = explainedBy(samples, chosen);
+  const readers = samples.map((_, k) => (chosenExplained[k] && admits(k, layoutOf(chosen)) ? chosen : null));
+  let left = samples.flatMap((_, k) => (readers[k] === null ? [k] : []));
+  if (left.length === 0) return readers;
+  const others = new Map<string, ShapeCandidate>();
+  for (const k of left) for (const c of candidatesOf[k]) if (!others.has(layoutOf(c))) others.set(layoutOf(c), c);
+  others.delete(layoutOf(chosen));
+  for (;;) {
+    const leftSamples = left.map((k) => samples[k]);
+    let best: { c: ShapeCandidate; reads: number[] } | null = null;
+    let bestBytes = 0;
+    for (const [layout, c] of others) {
+      const explained = explainedBy(leftSamples, c);
+      const reads = left.filter((k, j) => explained[j] && admits(k, layout));
+      if (!reads.some((k) => sampleKind(samples[k], c.geometry) === 'table')) continue;
+      const bytes = reads.reduce((sum, k) => sum + samples[k].allocBytes, 0);
+      if (bytes > bestBytes) [best, bestBytes] = [{ c, reads }, bytes];
+    }
+    if (best === null) return readers;
+    for (const k of best.reads) readers[k] = best.c;
+    others.delete(layoutOf(best.c));
+    const read = new Set(best.reads);
+    left = left.filter((k) => !read.has(k));
+  }
+}
+
+/**
+ * How many map types read a site's samples, and on how many owner lines (`lines`, each sample's)
+ * their live tables are: a map's table is freed when it grows, so each map has one. Either past
+ * one: the site is several maps, and the shape, read as the chosen type, is not one map's.
+ */
+export function mapsOf(
+  samples: readonly SizedSample[],
+  readers: ReadonlyArray<ShapeCandidate | null>,
   lines: readonly number[],
 ): { readonly types: number; readonly lines: number } {
-  const layout = (c: ShapeCandidate) => `${c.geometry.slotBytes}/${c.geometry.scan}/${c.indirectElem}`;
-  const chosenExplained = explainedBy(samples, chosen);
-  const left = chosenExplained.map((explained) => !explained);
-  const tableLines = new Set(lines.filter((_, k) => chosenExplained[k] && liveTable(samples[k], chosen.geometry)));
-  const others = new Map<string, { c: ShapeCandidate; explained: boolean[]; table: boolean[] }>();
-  for (const c of candidates) {
-    if (layout(c) === layout(chosen) || others.has(layout(c))) continue;
-    const table = samples.map((s) => sampleKind(s, c.geometry) === 'table');
-    others.set(layout(c), { c, explained: explainedBy(samples, c), table });
-  }
-  let types = 1;
-  for (;;) {
-    let best: { c: ShapeCandidate; explained: boolean[] } | null = null;
-    let bestBytes = 0;
-    for (const other of others.values()) {
-      if (!other.table.some((t, k) => t && left[k] && other.explained[k])) continue;
-      const bytes = samples.reduce((sum, s, k) => sum + (left[k] && other.explained[k] ? s.allocBytes : 0), 0);
-      if (bytes > bestBytes) [best, bestBytes] = [other, bytes];
-    }
-    if (best === null) return { types, lines: Math.max(1, tableLines.size) };
-    types++;
-    best.explained.forEach((explained, k) => {
-      if (!left[k] || !explained) return;
-      left[k] = false;
-      if (liveTable(samples[k], best!.c.geometry)) tableLines.add(lines[k]);
-    });
-  }
+  const types = new Set(readers.flatMap((c) => (c === null ? [] : [layoutOf(c)])));
+  const tableLines = new Set(lines.filter((_, k) => readers[k] !== null && liveTable(samples[k], readers[k].geometry)));
+  return { types: Math.max(1, types.size), lines: Math.max(1, tableLines.size) };
 }
 
 /** The candidate that explains most of a site's bytes (the first of equals); null when none explains any. */
@@ -207,27 +226,75 @@ export function chooseCandidate(
  * The phases a site's sizes tell, for a stock profile read with --binary, where only the entry
  * point a line calls is known: under mapassign, a table of 2^B buckets or groups (or what growth
  * allocates with one: mapextra, a Swiss table struct or directory) is growth; one bucket is an
- * overflow bucket once the map has a table, else its first bucket.
+ * overflow bucket once the map has a table, else its first bucket. Each sample is read as the map
+ * type that reads it (`readers`, see readersOf), the samples of each type together.
  */
-export function phasesFromSizes(samples: readonly SizedSample[], c: ShapeCandidate): Phase[] {
+export function phasesFromSizes(
+  samples: readonly SizedSample[],
+  readers: ReadonlyArray<ShapeCandidate | null>,
+  paths: readonly number[] = samples.map(() => 0),
+): Phase[] {
+  const phases = samples.map((s) => s.phase);
+  const byType = new Map<string, { c: ShapeCandidate; at: number[] }>();
+  readers.forEach((c, k) => {
+    if (c === null) return;
+    const entry = byType.get(layoutOf(c)) ?? byType.set(layoutOf(c), { c, at: [] }).get(layoutOf(c))!;
+    entry.at.push(k);
+  });
+  for (const { c, at } of byType.values()) {
+    const read = phasesOfType(
+      at.map((k) => samples[k]),
+      c,
+      at.map((k) => paths[k]),
+    );
+    at.forEach((k, j) => (phases[k] = read[j]));
+  }
+  return phases;
+}
+
+function phasesOfType(samples: readonly SizedSample[], c: ShapeCandidate, paths: readonly number[]): Phase[] {
   const g = c.geometry;
   const kinds = samples.map((s) => (s.phase === 'assign' ? kindOf(s, c) : null));
   const hasTables = kinds.includes('table');
   // hmap: the first bucket of a map that starts empty is one allocation stack (mapassign's
-  // newobject), its overflow buckets another ((*hmap).newoverflow); both are one bucket, filed
-  // under the same line. The first bucket is the one made least often.
-  const buckets = kinds.flatMap((kind, k) => (kind === 'bucket' ? [k] : []));
-  const first =
-    buckets.length === 0 ? -1 : buckets.reduce((a, b) => (samples[b].allocObjects < samples[a].allocObjects ? b : a));
+  // newobject), its overflow buckets others ((*hmap).newoverflow); all are one bucket, filed
+  // under the same call site once the writer hides runtime frames. Per call site (`paths`: maps
+  // of its own), every map that grew from its first bucket allocated one table of 2 buckets: the
+  // bucket sample made as often is the first buckets'; without one, the one made least often.
+  const byPath = new Map<number, number[]>();
+  const doubled = new Map<number, number>();
+  kinds.forEach((kind, k) => {
+    if (kind === 'bucket') (byPath.get(paths[k]) ?? byPath.set(paths[k], []).get(paths[k])!).push(k);
+    if (kind === 'table') doubled.set(paths[k], (doubled.get(paths[k]) ?? 0) + tablesOfOneBucketPair(samples[k], g));
+  });
+  const first = new Set<number>();
+  for (const [path, buckets] of byPath) {
+    const grown = doubled.get(path) ?? 0;
+    const asOften = buckets.find((k) => samples[k].allocObjects === grown);
+    if (grown > 0 && asOften !== undefined) {
+      first.add(asOften);
+      continue;
+    }
+    const k = buckets.reduce((a, b) => (samples[b].allocObjects < samples[a].allocObjects ? b : a));
+    if (buckets.length > 1 || samples[k].allocObjects === 1) first.add(k);
+  }
   return samples.map((s, k) => {
     const kind = kinds[k];
     if (kind === 'table' || kind === 'map-other') return 'grow';
-    if (kind === 'bucket' && g.runtime.impl === 'hmap' && hasTables) {
-      const firstBucket = k === first && (buckets.length > 1 || s.allocObjects === 1);
-      return firstBucket ? 'assign' : 'overflow';
-    }
+    if (kind === 'bucket' && g.runtime.impl === 'hmap' && hasTables) return first.has(k) ? 'assign' : 'overflow';
     return s.phase;
   });
+}
+
+/** How many tables of 2^1 buckets (a first bucket's growth) a table sample allocated. */
+function tablesOfOneBucketPair(s: SizedSample, g: TableGeometry): number {
+  if (s.allocObjects <= 0 || g.runtime.impl !== 'hmap') return 0;
+  if (s.allocBytes % s.allocObjects === 0) {
+    const t = objectKind(s.allocBytes / s.allocObjects, g);
+    return t.kind === 'table' && t.B === 1 ? s.allocObjects : 0;
+  }
+  const top = growthChain(s.allocObjects, s.allocBytes, g);
+  return top !== null && top - s.allocObjects + 1 === 1 ? 1 : 0;
 }
 
 /** A sample's kind; an elem stored indirectly (an object per entry, under mapassign) is none of the table's. */
