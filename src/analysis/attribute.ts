@@ -10,12 +10,17 @@ import { shapeCandidates, type BinaryMapTypes } from './attribution/candidates.j
 import { Groups, NO_VIA, type Group } from './attribution/groups.js';
 import {
   chooseCandidate,
+  explainedBytes,
   phasesFromSizes,
   sampleKind,
   shapeOf,
+  mapsOf,
+  readersOf,
   type MapShape,
+  type ShapeCandidate,
   type SizedSample,
 } from './attribution/shapes.js';
+import type { MapRuntime as GoMapRuntime } from '../go/map-runtime.js';
 import { findOwner, type OwnerFound } from './attribution/owner.js';
 import { leafLineOps, sourceOwner } from './attribution/source-ops.js';
 
@@ -162,13 +167,15 @@ export function attributeMaps(
     findOwner(table, frameFlags, ownerRule === 'app', profile.samples, i, found);
     const group = groups.add(found.owner, found.owner === found.site ? NO_VIA : table.functionOf[found.site], phase, i);
     group.flags |= sampleFlags;
+    group.sampleFlags[group.sampleFlags.length - 1] = sampleFlags;
     if (found.recovered) group.recovered = true;
   }
   splitLines();
   const runtime = seen & SWISS ? 'swiss' : seen & HMAP ? 'hmap' : 'unknown';
   const sized = sizedSamples(profile.sampleTypes, values);
-  if (sized !== null)
-    for (const group of groups.all()) shapeGroup(group, groups, sized, recovered.mapTypes, runtime, rephased);
+  // A sample's call site: its leaf location (a stock profile's, past the hidden runtime frames).
+  const pathOf = (i: number) => (stackStart[i] < stackStart[i + 1] ? stackLocations[stackStart[i]] : -1);
+  if (sized !== null) shapeGroups(groups, sized, recovered.mapTypes, runtime, rephased, pathOf);
 
   const exact = profile.samples.exact ?? null;
   const exactTotals =
@@ -242,26 +249,79 @@ function visibility({ runtimeFrames, recovery }: RecoveredProfile, anySite: bool
 }
 
 /**
- * Step 6: the shape of a group's maps, from the sizes of its objects and the map types it may
- * be of; for a stock profile read with --binary (phases from the entry point alone), the phases
- * its sizes tell.
+ * Step 6: the shapes of the groups' maps. A program has one map runtime: the binary's, else the
+ * one (of the runtimes a profile without a version may come from, narrowed to the implementation
+ * its frames show) whose layouts explain most of the bytes of all sites together — decided once
+ * for the profile, never site by site; when the runtimes that explain most are of both
+ * implementations, none is chosen and no site has a shape.
  */
-function shapeGroup(
-  group: Group,
+function shapeGroups(
   groups: Groups,
   sized: SizeReader,
   binary: BinaryMapTypes | null,
   runtime: MapRuntime,
   rephased: Map<number, Phase>,
+  pathOf: (i: number) => number,
 ): void {
-  // No map type to read the sizes against (no binary, no declared type): no per-sample reads.
-  const candidates = shapeCandidates(binary, group.sourceTypes, group.flags, runtime);
-  if (candidates.length === 0) return;
-  const samples = group.samples.map((i, k) => sized.sample(i, PHASES[group.samplePhases[k]]));
+  const work = [...groups.all()].flatMap((group) => {
+    // No map type to read the sizes against (no binary, no declared type): no per-sample reads.
+    const candidates = shapeCandidates(binary, group.sourceTypes, group.flags, runtime);
+    if (candidates.length === 0) return [];
+    const samples = group.samples.map((i, k) => sized.sample(i, PHASES[group.samplePhases[k]]));
+    return [{ group, candidates, samples }];
+  });
+  const chosen = binary === null ? profileRuntime(work) : undefined;
+  if (chosen === null) return;
+  for (const { group, candidates, samples } of work) {
+    const mine = chosen === undefined ? candidates : candidates.filter((c) => c.geometry.runtime === chosen);
+    shapeGroup(group, groups, sized, mine, samples, rephased, binary, runtime, pathOf);
+  }
+}
+
+/**
+ * The map runtime a profile read without its binary comes from, by the sizes of all its sites'
+ * objects: the runtime that explains most bytes (of equals, the newest, when they are all of one
+ * implementation); null when none explains any, or the best are of both implementations.
+ */
+function profileRuntime(
+  work: ReadonlyArray<{ readonly candidates: readonly ShapeCandidate[]; readonly samples: readonly SizedSample[] }>,
+): GoMapRuntime | null {
+  const score = new Map<GoMapRuntime, number>();
+  for (const { candidates, samples } of work)
+    for (const c of candidates)
+      score.set(c.geometry.runtime, (score.get(c.geometry.runtime) ?? 0) + explainedBytes(samples, c));
+  const most = Math.max(0, ...score.values());
+  if (most === 0) return null;
+  const best = [...score].filter(([, bytes]) => bytes === most).map(([rt]) => rt);
+  return best.every((rt) => rt.impl === best[0].impl) ? best[0] : null;
+}
+
+/**
+ * The shape of a group's maps, from the sizes of its objects and the map types it may be of; for
+ * a stock profile read with --binary (phases from the entry point alone), the phases its sizes tell.
+ */
+function shapeGroup(
+  group: Group,
+  groups: Groups,
+  sized: SizeReader,
+  candidates: readonly ShapeCandidate[],
+  samples: readonly SizedSample[],
+  rephased: Map<number, Phase>,
+  binary: BinaryMapTypes | null,
+  runtime: MapRuntime,
+  pathOf: (i: number) => number,
+): void {
   const chosen = chooseCandidate(samples, candidates);
   if (chosen === null) return;
+  // Each sample's own candidates, by the entry point its stack went through (source: the group's).
+  const own = new Map<number, readonly ShapeCandidate[]>();
+  const candidatesOf = group.sampleFlags.map((flags) => {
+    if (binary === null) return candidates;
+    return own.get(flags) ?? own.set(flags, shapeCandidates(binary, null, flags, runtime)).get(flags)!;
+  });
+  const readers = readersOf(samples, candidatesOf, chosen.candidate);
   if (group.flags & RECOVERED) {
-    phasesFromSizes(samples, chosen.candidate).forEach((phase, k) => {
+    phasesFromSizes(samples, readers, group.samples.map(pathOf)).forEach((phase, k) => {
       if (phase === samples[k].phase) return;
       groups.rephase(group, k, PHASES.indexOf(phase));
       rephased.set(group.samples[k], phase);
@@ -272,6 +332,8 @@ function shapeGroup(
     group.samples.map((i, k) => sized.sample(i, PHASES[group.samplePhases[k]])),
     chosen.candidate,
     chosen.explained,
+    !group.fromSource,
+    mapsOf(samples, readers, group.sampleLines),
   );
 }
 

@@ -1,5 +1,6 @@
 import type { MapSite } from '../analysis/attribute.js';
 import type { MapShape } from '../analysis/attribution/shapes.js';
+import { packagePath } from '../go/names.js';
 import { formatBytes, formatCount } from './format.js';
 import type { NoteJson } from './schema.js';
 
@@ -7,12 +8,19 @@ import type { NoteJson } from './schema.js';
  * Short advice per site, only where its numbers support it (docs/attribution.md §10): what the
  * sizes of the site's objects show a developer could change.
  */
-export function adviceFor(site: Pick<MapSite, 'shape'>): NoteJson[] {
+export function adviceFor(site: Pick<MapSite, 'shape' | 'via'>): NoteJson[] {
   const shape = site.shape;
   if (shape === null) return [];
-  return [presize(shape), neverShrinks(shape), manyMaps(shape), indirect(shape)].filter(
-    (a): a is NoteJson => a !== null,
-  );
+  // Several maps (lines or map types) summed: their tables and growths are not one map's.
+  const oneMap = shape.lines === 1 && shape.types === 1;
+  // A map made and grown inside a library (the site's via): its make() is not the user's to change.
+  const library = site.via === null ? null : packagePath(site.via);
+  return [
+    oneMap ? presize(shape, library) : null,
+    oneMap ? neverShrinks(shape, library) : null,
+    manyMaps(shape),
+    indirect(shape),
+  ].filter((a): a is NoteJson => a !== null);
 }
 
 const MiB = 1024 ** 2;
@@ -38,7 +46,7 @@ function hint(n: number, up: boolean): string {
  * hint of the entries it must have held (the lower bound) gives it the same 2^B buckets; a Swiss
  * one of what its tables hold (the upper bound) the same capacity.
  */
-function presize(shape: MapShape): NoteJson | null {
+function presize(shape: MapShape, library: string | null): NoteJson | null {
   const largest = shape.tables[0];
   if (largest === undefined || shape.entries === null || shape.growths < 3 || shape.garbage < GARBAGE_WORTH)
     return null;
@@ -48,14 +56,17 @@ function presize(shape: MapShape): NoteJson | null {
     ? `grew ${shape.growths} times to 2^${largest.B} buckets`
     : `grew to ${formatCount(shape.slots)} slots in ${formatCount(tables)} ${tables === 1 ? 'table' : 'tables'}`;
   const n = hmap ? hint(shape.entries.min, true) : hint(shape.entries.max, false);
-  return {
-    code: 'presize',
-    message: `${grew}: make(${typeText(shape)}, ${n}) would save ${formatBytes(shape.garbage)} of garbage`,
-  };
+  const saved = `would save ${formatBytes(shape.garbage)} of garbage`;
+  if (library !== null)
+    return {
+      code: 'presize',
+      message: `${grew} inside ${library}: a size hint there (${n}), if the library takes one, ${saved}`,
+    };
+  return { code: 'presize', message: `${grew}: make(${typeText(shape)}, ${n}) ${saved}` };
 }
 
 /** A big table: it stays that big whatever is deleted from it. */
-function neverShrinks(shape: MapShape): NoteJson | null {
+function neverShrinks(shape: MapShape, library: string | null): NoteJson | null {
   // One map's table: the largest, or (Swiss) the full tables a map splits into past 1024 slots.
   const largest = shape.tables[0];
   if (largest === undefined || shape.entries === null) return null;
@@ -66,6 +77,13 @@ function neverShrinks(shape: MapShape): NoteJson | null {
     shape.entries.min > 1000
       ? `sized for ≥ ${formatCount(shape.entries.min)} entries`
       : `of ${formatCount(shape.slots)} slots`;
+  if (library !== null)
+    return {
+      code: 'never-shrinks',
+      message:
+        `table inside ${library} ${sized} (${formatBytes(bytes)}): Go maps never shrink — if entries were ` +
+        `deleted, only a new instance of what holds the map gives the memory back`,
+    };
   return {
     code: 'never-shrinks',
     message:

@@ -268,9 +268,19 @@ function hiddenSource(result: AnalyzeResult): string {
 
 /** A shape in a few words: the largest table and its entries, or how many small maps; short: the entries alone. */
 export function shapeCell(shape: MapShape, short = false): string {
-  const unit = shape.type.impl === 'hmap' ? 'bucket' : 'group';
   const largest = shape.tables[0];
-  if (largest === undefined) return shape.maps > 0 ? plural(shape.maps, 'map') : '';
+  if (largest === undefined)
+    return shape.maps > 0 ? `${formatCount(shape.maps)} map${shape.maps === 1 ? '' : 's'}` : '';
+  if (shape.lines > 1 || shape.types > 1) {
+    // Several maps summed: say so, and only the largest table, not one map's entries.
+    const of = [
+      shape.lines > 1 ? `${shape.lines} lines` : null,
+      shape.types > 1 ? `${shape.types} map types` : null,
+    ].filter((x) => x !== null);
+    const size = shape.type.impl === 'hmap' ? `2^${largest.B} buckets` : `2^${largest.B} groups`;
+    return short ? of.join(', ') : `${of.join(', ')}: largest ${size}`;
+  }
+  const unit = shape.type.impl === 'hmap' ? 'bucket' : 'group';
   const count = shape.tables.reduce((sum, t) => sum + t.count, 0);
   // A lower bound far below the upper one (a Swiss table's: deleted slots count as used) says little.
   const { min, max } = shape.entries ?? { min: 0, max: 0 };

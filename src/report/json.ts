@@ -201,6 +201,8 @@ function shapeJson(shape: MapShape): ShapeJson {
     garbage,
     overflowBuckets,
     indirect: { ...indirect },
+    lines: shape.lines,
+    types: shape.types,
   } as ShapeJson;
 }
 

@@ -69,7 +69,12 @@ export interface SiteKeyJson {
  */
 export interface ShapeJson {
   impl: 'hmap' | 'swiss';
-  /** name, key and elem: as reflect prints them (binary); null when only the layout is known (source). */
+  /**
+   * name, key and elem: as reflect prints them (binary: `map[string][]uint8`), or as the map's
+   * declaration spells them (source: `map[string][]byte`, `*Session`, a struct body as `struct{…}`);
+   * null when not known (binary types of one layout that fit alike; source lines naming one
+   * layout in different spellings).
+   */
   type: {
     name: string | null;
     key: string | null;
@@ -92,10 +97,22 @@ export interface ShapeJson {
   /** Tables allocated by growth, and their bytes since freed. */
   growths: number;
   garbage: number;
-  /** hmap overflow buckets live past their table. */
+  /**
+   * hmap overflow buckets live past their table. With source evidence (no phases), the live
+   * single buckets of a site that also holds a table of 2^B ≥ 2 buckets: overflow buckets, or the
+   * first buckets of other maps the line filled — sizes cannot tell them apart.
+   */
   overflowBuckets: number;
   /** Live objects of elems too large for the table (over 128 bytes), and their bytes. */
   indirect: { count: number; bytes: number };
+  /**
+   * The owner lines whose objects hold tables (1 at granularity "line"), and the map types its
+   * objects are of by their sizes. Either past 1: the site is several maps (say a function that
+   * fills four maps on four lines); `type` and `tables` are then those of the type that explains
+   * most of its bytes, the others left out, and no presize or never-shrinks advice follows.
+   */
+  lines: number;
+  types: number;
 }
 
 export interface SiteJson extends SiteKeyJson {

@@ -16,6 +16,12 @@ export interface LineOp {
 export interface MapOperands {
   readonly key: TypeLayout;
   readonly elem: TypeLayout;
+  /**
+   * The key and elem types as the source spells them ("string", "[]byte", "*Entry"); null where
+   * a line's operations name types of one layout but different spellings.
+   */
+  readonly keyName: string | null;
+  readonly elemName: string | null;
 }
 
 /**
@@ -59,12 +65,34 @@ function mapOperands(types: PackageTypes): (where: TypeAt | undefined) => MapOpe
     if (where === undefined || depth > 8) return null;
     const { t, at } = where;
     if (is(t[at], 'map') && is(t[at + 1], '[')) {
-      const [key, elem] = [types.layout(t, at + 2), types.layout(t, closing(t, at + 1))];
-      return key === null || elem === null ? null : { key, elem };
+      const elemAt = closing(t, at + 1);
+      const [key, elem] = [types.layout(t, at + 2), types.layout(t, elemAt)];
+      if (key === null || elem === null) return null;
+      return { key, elem, keyName: spell(t, at + 2, elemAt - 1), elemName: spell(t, elemAt, skipType(t, elemAt)) };
     }
     return isIdent(t[at]) ? operands(types.declaration(t[at].text), depth + 1) : null;
   };
   return cached;
+}
+
+/**
+ * A type's tokens t[from, to) as Go source spells them: no spaces but between words
+ * (`chan int`, `map[string][]byte`); a struct or interface body is `{…}`.
+ */
+function spell(t: readonly Token[], from: number, to: number): string {
+  let out = '';
+  const word = (tok: Token | undefined) => tok !== undefined && tok.kind !== 'op' && tok.kind !== 'string';
+  for (let k = from; k < to && k < t.length; k++) {
+    if (is(t[k], '{') && !is(t[k + 1], '}')) {
+      out += '{…}';
+      k = closing(t, k) - 1;
+      continue;
+    }
+    if (word(t[k - 1]) && word(t[k]) && k > from) out += ' ';
+    out += t[k].text;
+    if (out.length > 200) return `${out.slice(0, 200)}…`;
+  }
+  return out;
 }
 
 /** Where an expression can start: a composite literal here is a value, not a type or a body. */
@@ -161,7 +189,16 @@ function lineOps(
   };
   const typed = (f: Found, where: TypeAt | undefined) => {
     const types = operands(where);
-    f.types = f.types === undefined || sameOperands(f.types, types) ? types : null;
+    if (f.types === undefined || f.types === types) f.types = types;
+    else if (f.types === null || types === null || !sameOperands(f.types, types)) f.types = null;
+    else if (f.types.keyName !== types.keyName || f.types.elemName !== types.elemName) {
+      const { keyName, elemName } = f.types;
+      f.types = {
+        ...types,
+        keyName: keyName === types.keyName ? keyName : null,
+        elemName: elemName === types.elemName ? elemName : null,
+      };
+    }
     return f;
   };
   for (let i = 0; i < t.length; i++) {
@@ -196,8 +233,7 @@ function lineOps(
   return ops;
 }
 
-function sameOperands(a: MapOperands | null, b: MapOperands | null): boolean {
-  if (a === null || b === null) return a === b;
+function sameOperands(a: MapOperands, b: MapOperands): boolean {
   const same = (x: TypeLayout, y: TypeLayout) => x.size === y.size && x.align === y.align && x.pointers === y.pointers;
   return same(a.key, b.key) && same(a.elem, b.elem);
 }

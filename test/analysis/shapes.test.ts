@@ -104,8 +104,155 @@ describe('shapes in detail', () => {
   it('from source alone (a stock profile and its tree): the declared type sizes the tables', async () => {
     const got = await analyze([fixture('go1.23/leak_4.pb.gz'), '--source-path', fixture('src')]);
     const shape = siteAt(got, 49).shape!;
-    expect(shape.type).toEqual({ name: null, key: null, elem: null, from: 'source', bucketBytes: 336 });
+    // As the source spells them (fixtures/src/leak/main.go: `cache map[string][]byte`).
+    expect(shape.type).toEqual({
+      name: 'map[string][]byte',
+      key: 'string',
+      elem: '[]byte',
+      from: 'source',
+      bucketBytes: 336,
+    });
+    expect(siteAt(got, 53).shape!.type).toEqual({
+      name: 'map[int64]*Session',
+      key: 'int64',
+      elem: '*Session',
+      from: 'source',
+      bucketBytes: 144,
+    });
     expect(shape.entries!.max).toBeGreaterThanOrEqual(250_000);
+  });
+});
+
+describe('one map runtime per profile (read without a binary)', () => {
+  const IMPL: Record<string, 'hmap' | 'swiss'> = {
+    'go1.19': 'hmap',
+    'go1.23': 'hmap',
+    'go1.24': 'swiss',
+    'go1.24-noswiss': 'hmap',
+  };
+  it.each(VERSIONS)('%s: every site of every stock profile read with its source has the same, right one', async (v) => {
+    for (const snapshot of ['grow', 'multi', 'bigvalues', 'leak_0', 'leak_4']) {
+      const got = await analyze([fixture(`${v}/${snapshot}.pb.gz`), '--source-path', fixture('src')]);
+      const impls = got.sites.flatMap((s) => (s.shape === null ? [] : [s.shape.impl]));
+      expect(impls.length, snapshot).toBeGreaterThan(0);
+      expect(new Set(impls), snapshot).toEqual(new Set([IMPL[v]]));
+    }
+  });
+
+  it('go1.19 bigvalues: the buckets of line 28 read as hmap, the largest table as in the full-frame profile', async () => {
+    const got = await analyze([fixture('go1.19/bigvalues.pb.gz'), '--source-path', fixture('src')]);
+    const shape = siteAt(got, 28).shape!;
+    expect(shape.impl).toBe('hmap');
+    // 2^12 buckets + 2^8 preallocated overflow ones of 144 bytes, rounded to pages.
+    expect(shape.tables).toEqual([{ buckets: 4380, log2: 12, slots: 35_040, bytes: 630_784, count: 1 }]);
+    expect(shape.tables[0].bytes).toBe(largestLiveObject('go1.19', 'bigvalues', 28));
+    expect(shape.entries).toEqual({ min: 0, max: 26_624 }); // holds the true 20,000
+    expect(shape.indirect).toEqual({ count: 20_000, bytes: 20_000 * 256 });
+    expect(siteAt(got, 24).shape!.impl).toBe('hmap');
+  });
+
+  it('deps (Go 1.19, maps inside libraries): one implementation for every row', async () => {
+    const tree = `${fixture('deps/src')}:${fixture('deps/gomodcache')}`;
+    const got = await analyze([fixture('deps/vendor-trimpath/vendor-trimpath.pb.gz'), '--source-path', tree]);
+    expect(got.sites).toHaveLength(10);
+    expect(got.sites.map((s) => s.shape?.impl)).toEqual(new Array(10).fill('hmap'));
+  });
+
+  it('sizes both implementations explain alike (map[string]string, 3 entries): unknown, no shape', async () => {
+    // 288-byte blocks: an hmap bucket (272 B) and a Swiss group (264 B) of the type; 48-byte headers in both.
+    for (const v of ['go1.19', 'go1.23', 'go1.24']) {
+      const got = await analyze([fixture(`${v}/smallmaps.pb.gz`), '--source-path', fixture('src')]);
+      expect(got.sites.map((s) => s.shape)).toEqual([null, null]);
+    }
+    // Go 1.24 noswiss: its 56-byte hmap header (64-byte blocks) settles it.
+    const noswiss = await analyze([fixture('go1.24-noswiss/smallmaps.pb.gz'), '--source-path', fixture('src')]);
+    expect(noswiss.sites.map((s) => s.shape?.impl)).toEqual(['hmap', 'hmap']);
+  });
+});
+
+describe('source evidence: single buckets next to a table are overflow buckets, not tables', () => {
+  const overflowInuse = (file: string, line: number): number => {
+    const ref = JSON.parse(readFileSync(file, 'utf8')) as {
+      sites: Array<{ line: number; phases: Record<string, { inuse_objects: number }> }>;
+    };
+    return ref.sites.find((s) => s.line === line)!.phases.overflow.inuse_objects;
+  };
+
+  it.each(['go1.19', 'go1.23', 'go1.24-noswiss'])('%s multi: lines 40 and 59 hold one table each', async (v) => {
+    const got = await analyze([fixture(`${v}/multi.pb.gz`), '--source-path', fixture('src')]);
+    for (const [line, log2] of [
+      [40, 14],
+      [59, 13],
+    ]) {
+      const shape = siteAt(got, line).shape!;
+      expect(shape.tables.map((t) => [t.log2, t.count])).toEqual([[log2, 1]]);
+      expect(shape.tables[0].bytes).toBe(largestLiveObject(v, 'multi', line));
+      // The live overflow buckets of the full-frame reference of the same snapshot.
+      expect(shape.overflowBuckets).toBe(overflowInuse(`${FIXTURES}/${v}/multi.full.expected.json`, line));
+      expect(shape.entries).toEqual({ min: 0, max: 6.5 * 2 ** log2 });
+    }
+  });
+
+  it('go1.23 multi line 40: 1,737 overflow buckets, as the text profile with the binary reads them', async () => {
+    const source = await analyze([fixture('go1.23/multi.pb.gz'), '--source-path', fixture('src')]);
+    const text = await analyze([fixture('go1.23/multi.heap.txt'), '--binary', binary('go1.23', 'multi')]);
+    expect(siteAt(source, 40).shape!.overflowBuckets).toBe(1737);
+    expect(siteAt(text, 40).shape!.overflowBuckets).toBe(1737);
+    expect(siteAt(text, 40).shape!.tables).toEqual(siteAt(source, 40).shape!.tables);
+    expect(siteAt(text, 40).shape!.entries).toEqual({ min: 53_249, max: 106_496 }); // grown: exact phases bound it
+  });
+
+  it('deps (go-cache, golang-lru): each row one table, its overflow buckets those of the reference', async () => {
+    const tree = `${fixture('deps/src')}:${fixture('deps/gomodcache')}`;
+    const got = await analyze([fixture('deps/vendor-trimpath/vendor-trimpath.pb.gz'), '--source-path', tree]);
+    const reference = fixture('deps/vendor-trimpath/vendor-trimpath.expected.app.json');
+    for (const [line, log2] of [
+      [81, 13],
+      [84, 12],
+      [87, 12],
+      [90, 11],
+    ]) {
+      const shape = got.sites.find((s) => s.line === line)!.shape!;
+      expect(
+        shape.tables.map((t) => [t.log2, t.count]),
+        `line ${line}`,
+      ).toEqual([[log2, 1]]);
+      expect(shape.overflowBuckets, `line ${line}`).toBe(overflowInuse(reference, line));
+    }
+  });
+});
+
+describe('phases from sizes, a site of several map types (runtime/pprof writing a profile)', () => {
+  type Phases = Record<string, Record<string, number>>;
+  const reference = (version: string) =>
+    (
+      JSON.parse(readFileSync(`${FIXTURES}/${version}/leak_4.full.expected.json`, 'utf8')) as {
+        sites: Array<{ function: string; line: number; phases: Phases }>;
+      }
+    ).sites.find((s) => s.function === 'main.writeHeapProfiles' && s.line === 53)!.phases;
+  const site = async (version: string) =>
+    (await analyze([fixture(`${version}/leak_4.pb.gz`), '--binary', binary(version, 'leak_4')])).sites.find(
+      (s) => s.function === 'main.writeHeapProfiles' && s.line === 53,
+    )!;
+  const alloc = (phases: Partial<Phases>) =>
+    Object.fromEntries(Object.entries(phases).map(([p, v]) => [p, v!.alloc_space]));
+
+  it('go1.19: each sample read as the type its entry point and size fit: growth exactly as in full frames', async () => {
+    const got = await site('go1.19');
+    const want = alloc(reference('go1.19'));
+    expect(want).toEqual({ create: 576, grow: 367_648, overflow: 23_536, assign: 4224 });
+    const phases = alloc(got.phases);
+    expect([phases.create, phases.grow]).toEqual([576, 367_648]);
+    // One bucket: a first bucket or an overflow bucket; told apart by call site, not exactly.
+    expect(phases.assign + phases.overflow).toBe(want.assign + want.overflow);
+    expect([phases.assign, phases.overflow]).toEqual([3600, 24_160]);
+    expect(got.shape!.types).toBe(3);
+    expect(got.advice).toEqual([]);
+  });
+
+  it('go1.24 (Swiss): the phases of the full-frame profile exactly', async () => {
+    const got = await site('go1.24');
+    expect(alloc(got.phases)).toEqual(alloc(reference('go1.24')));
   });
 });
 
@@ -125,6 +272,53 @@ describe('advice', () => {
     // Presized (no growth garbage), and grown with little garbage: no presize advice.
     expect(await advice(text('go1.23', 'multi'), 45)).toEqual(['never-shrinks']);
     expect(await advice(text('go1.23', 'multi'), 70)).toEqual([]);
+  });
+
+  it('a function filling several maps: its shape says so, and no one-map advice', async () => {
+    const deps = [fixture('deps/modcache/modcache.heap.txt'), '--binary', fixture('deps/modcache/cachesrv.gz')];
+    const got = await analyze([...deps, '--granularity', 'function']);
+    const load = got.sites.find((s) => s.function === 'main.(*server).load')!;
+    // Lines 81, 84, 87 and 90 (fixtures/deps/REFERENCE.md): go-cache's and the blobs' buckets of
+    // 336 bytes (map[string]cache.Item, map[string][]uint8), golang-lru's of 208.
+    expect([load.shape!.lines, load.shape!.types]).toEqual([4, 2]);
+    expect(load.advice).toEqual([]);
+    // By line, each of them is one map of one type.
+    const byLine = await analyze(deps);
+    for (const line of [81, 84, 87, 90]) {
+      const shape = byLine.sites.find((s) => s.line === line)!.shape!;
+      expect([shape.lines, shape.types], `line ${line}`).toEqual([1, 1]);
+    }
+    const { stdout } = await runCli(['analyze', ...deps, '--granularity', 'function']);
+    expect(stdout).toContain('4 lines, 2 map types: largest 2^13 buckets');
+  });
+
+  it("a map made inside a library: advice names the library, not a make() the user doesn't own", async () => {
+    const got = await analyze([
+      fixture('deps/modcache/modcache.heap.txt'),
+      '--binary',
+      fixture('deps/modcache/cachesrv.gz'),
+    ]);
+    const at = (line: number) => got.sites.find((s) => s.line === line)!.advice.map((a) => a.message);
+    expect(at(81)).toEqual([
+      'grew 13 times to 2^13 buckets inside github.com/patrickmn/go-cache: a size hint there (27_000), if the ' +
+        'library takes one, would save 2.8 MiB of garbage',
+    ]);
+    // The program's own map, grown on its own line: make() is the user's.
+    expect(got.sites.find((s) => s.function.endsWith('(*Index).Add'))!.advice.map((a) => a.message)).toEqual([
+      'grew 13 times to 2^13 buckets: make(map[string]…, 27_000) would save 1.7 MiB of garbage',
+    ]);
+  });
+
+  it('smallmaps: counts of maps with thousands separators', async () => {
+    const { stdout } = await runCli([
+      'analyze',
+      fixture('go1.23/smallmaps.heap.txt'),
+      '--binary',
+      binary('go1.23', 'smallmaps'),
+    ]);
+    expect(stdout).toContain('100,000 maps');
+    expect(stdout).toContain('100,000 × 1 bucket');
+    expect(stdout).not.toContain('100000');
   });
 
   it('diff: the snapshots between which a table doubled', async () => {

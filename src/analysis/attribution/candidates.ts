@@ -42,9 +42,12 @@ export function shapeCandidates(
   const tables = mapTables(sourceTypes.key, sourceTypes.elem);
   return ALL_RUNTIMES.filter((rt) => impl === 'unknown' || rt.impl === impl).map((runtime) => ({
     geometry: { runtime, slotBytes: runtime.impl === 'hmap' ? tables.bucket : tables.group, scan: tables.scan },
-    name: null,
-    key: null,
-    elem: null,
+    name:
+      sourceTypes.keyName === null || sourceTypes.elemName === null
+        ? null
+        : `map[${sourceTypes.keyName}]${sourceTypes.elemName}`,
+    key: sourceTypes.keyName,
+    elem: sourceTypes.elemName,
     indirectElem: sourceTypes.elem.size > 128 ? sourceTypes.elem.size : null,
     from: 'source' as const,
   }));

@@ -24,6 +24,10 @@ export interface Group {
   /** The group's samples and each one's phase rank, for the shape of its maps (step 6). */
   readonly samples: number[];
   readonly samplePhases: number[];
+  /** Each sample's owner line (granularity "function" groups several). */
+  readonly sampleLines: number[];
+  /** Each sample's frame flags (0 for a sample of source evidence): the entry point its map went through. */
+  readonly sampleFlags: number[];
   /** Frame flags of the group's samples or-ed: which map entry points they went through. */
   flags: number;
   /** The map key and elem layouts its source lines declare: one, none (null), or not looked up. */
@@ -85,6 +89,8 @@ export class Groups {
     }
     group.samples.push(i);
     group.samplePhases.push(phase);
+    group.sampleLines.push(this.#frames[ownerFrame].line);
+    group.sampleFlags.push(0);
     return group;
   }
 
@@ -118,6 +124,8 @@ export class Groups {
         mixed: false,
         samples: [],
         samplePhases: [],
+        sampleLines: [],
+        sampleFlags: [],
         flags: 0,
         sourceTypes: undefined,
         shape: null,

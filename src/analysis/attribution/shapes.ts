@@ -60,6 +60,13 @@ export interface MapShape {
   readonly indirect: { readonly count: number; readonly bytes: number };
   /** Bytes of the site's samples the shape explains, of all. */
   readonly explained: number;
+  /**
+   * The owner lines whose samples hold tables (1 at granularity "line"), and the map types the
+   * site's objects are of by size (see typesOf). Either past 1: the site is several maps, its
+   * tables are not one map's, and no one-map advice follows.
+   */
+  readonly lines: number;
+  readonly types: number;
 }
 
 /** The kind of a block, and the table it is if it is one. */
@@ -109,14 +116,94 @@ function growthChain(count: number, bytes: number, g: TableGeometry): number | n
   return null;
 }
 
+/**
+ * Which samples a candidate reads as map objects. An elem stored indirectly is the map's too,
+ * whatever else its size might be (256 bytes is also a Swiss directory of 32 tables): read first
+ * as what it is, it counts alike for every runtime. What growth allocates besides a table
+ * (mapextra, a Swiss table struct or directory) comes with tables, once per table at most:
+ * without them a small object of that size is something else (a 16-byte string is also a Swiss
+ * directory of two tables).
+ */
+function explainedBy(samples: readonly SizedSample[], c: ShapeCandidate): boolean[] {
+  const g = c.geometry;
+  const elem = c.indirectElem === null ? null : blockSize(c.indirectElem, true, g.runtime);
+  const kinds = samples.map((s) => sampleKind(s, g));
+  const tables = samples.reduce((sum, s, k) => sum + (kinds[k] === 'table' ? Math.max(s.allocObjects, 1) : 0), 0);
+  return samples.map((s, k) => {
+    const [count, bytes] = s.allocObjects > 0 ? [s.allocObjects, s.allocBytes] : [s.inuseObjects, s.inuseBytes];
+    if (elem !== null && count > 0 && bytes === count * elem) return true;
+    if (kinds[k] === 'map-other') return count <= tables;
+    return isMapObject(s.allocObjects, s.allocBytes, g) || isMapObject(s.inuseObjects, s.inuseBytes, g);
+  });
+}
+
 /** Bytes of the samples a candidate reads as map objects: the measure candidates are chosen by. */
-function explainedBytes(samples: readonly SizedSample[], g: TableGeometry): number {
-  let explained = 0;
-  for (const s of samples) {
-    if (isMapObject(s.allocObjects, s.allocBytes, g) || isMapObject(s.inuseObjects, s.inuseBytes, g))
-      explained += s.allocBytes;
+export function explainedBytes(samples: readonly SizedSample[], c: ShapeCandidate): number {
+  const explained = explainedBy(samples, c);
+  return samples.reduce((sum, s, k) => sum + (explained[k] ? s.allocBytes : 0), 0);
+}
+
+const layoutOf = (c: ShapeCandidate) => `${c.geometry.slotBytes}/${c.geometry.scan}/${c.indirectElem}`;
+
+/**
+ * The map type that reads each of a site's samples, null for none: the chosen one where it
+ * explains the sample and the sample's own entry point admits it (`candidatesOf`, per sample: a
+ * string-keyed type does not read what mapassign_fast64 allocated), then, for the samples it
+ * leaves, as many layouts more as it takes (the one that reads most of their bytes first; only
+ * for a table of its own: a stray small object that happens to be one bucket of some type of the
+ * program is no map). One site may fill maps of several types: a function's lines, or
+ * runtime/pprof's own maps under the line that writes a profile.
+ */
+export function readersOf(
+  samples: readonly SizedSample[],
+  candidatesOf: ReadonlyArray<readonly ShapeCandidate[]>,
+  chosen: ShapeCandidate,
+): Array<ShapeCandidate | null> {
+  const layouts = new Map<readonly ShapeCandidate[], Set<string>>();
+  const admits = (k: number, layout: string) => {
+    let set = layouts.get(candidatesOf[k]);
+    if (set === undefined) layouts.set(candidatesOf[k], (set = new Set(candidatesOf[k].map(layoutOf))));
+    return set.has(layout);
+  };
+  const chosenExplained = explainedBy(samples, chosen);
+  const readers = samples.map((_, k) => (chosenExplained[k] && admits(k, layoutOf(chosen)) ? chosen : null));
+  let left = samples.flatMap((_, k) => (readers[k] === null ? [k] : []));
+  if (left.length === 0) return readers;
+  const others = new Map<string, ShapeCandidate>();
+  for (const k of left) for (const c of candidatesOf[k]) if (!others.has(layoutOf(c))) others.set(layoutOf(c), c);
+  others.delete(layoutOf(chosen));
+  for (;;) {
+    const leftSamples = left.map((k) => samples[k]);
+    let best: { c: ShapeCandidate; reads: number[] } | null = null;
+    let bestBytes = 0;
+    for (const [layout, c] of others) {
+      const explained = explainedBy(leftSamples, c);
+      const reads = left.filter((k, j) => explained[j] && admits(k, layout));
+      if (!reads.some((k) => sampleKind(samples[k], c.geometry) === 'table')) continue;
+      const bytes = reads.reduce((sum, k) => sum + samples[k].allocBytes, 0);
+      if (bytes > bestBytes) [best, bestBytes] = [{ c, reads }, bytes];
+    }
+    if (best === null) return readers;
+    for (const k of best.reads) readers[k] = best.c;
+    others.delete(layoutOf(best.c));
+    const read = new Set(best.reads);
+    left = left.filter((k) => !read.has(k));
   }
-  return explained;
+}
+
+/**
+ * How many map types read a site's samples, and on how many owner lines (`lines`, each sample's)
+ * their live tables are: a map's table is freed when it grows, so each map has one. Either past
+ * one: the site is several maps, and the shape, read as the chosen type, is not one map's.
+ */
+export function mapsOf(
+  samples: readonly SizedSample[],
+  readers: ReadonlyArray<ShapeCandidate | null>,
+  lines: readonly number[],
+): { readonly types: number; readonly lines: number } {
+  const types = new Set(readers.flatMap((c) => (c === null ? [] : [layoutOf(c)])));
+  const tableLines = new Set(lines.filter((_, k) => readers[k] !== null && liveTable(samples[k], readers[k].geometry)));
+  return { types: Math.max(1, types.size), lines: Math.max(1, tableLines.size) };
 }
 
 /** The candidate that explains most of a site's bytes (the first of equals); null when none explains any. */
@@ -124,7 +211,7 @@ export function chooseCandidate(
   samples: readonly SizedSample[],
   candidates: readonly ShapeCandidate[],
 ): { readonly candidate: ShapeCandidate; readonly explained: number } | null {
-  const scored = candidates.map((candidate) => ({ candidate, explained: explainedBytes(samples, candidate.geometry) }));
+  const scored = candidates.map((candidate) => ({ candidate, explained: explainedBytes(samples, candidate) }));
   const most = Math.max(0, ...scored.map((s) => s.explained));
   if (most === 0) return null;
   const best = scored.filter((s) => s.explained === most).map((s) => s.candidate);
@@ -139,27 +226,75 @@ export function chooseCandidate(
  * The phases a site's sizes tell, for a stock profile read with --binary, where only the entry
  * point a line calls is known: under mapassign, a table of 2^B buckets or groups (or what growth
  * allocates with one: mapextra, a Swiss table struct or directory) is growth; one bucket is an
- * overflow bucket once the map has a table, else its first bucket.
+ * overflow bucket once the map has a table, else its first bucket. Each sample is read as the map
+ * type that reads it (`readers`, see readersOf), the samples of each type together.
  */
-export function phasesFromSizes(samples: readonly SizedSample[], c: ShapeCandidate): Phase[] {
+export function phasesFromSizes(
+  samples: readonly SizedSample[],
+  readers: ReadonlyArray<ShapeCandidate | null>,
+  paths: readonly number[] = samples.map(() => 0),
+): Phase[] {
+  const phases = samples.map((s) => s.phase);
+  const byType = new Map<string, { c: ShapeCandidate; at: number[] }>();
+  readers.forEach((c, k) => {
+    if (c === null) return;
+    const entry = byType.get(layoutOf(c)) ?? byType.set(layoutOf(c), { c, at: [] }).get(layoutOf(c))!;
+    entry.at.push(k);
+  });
+  for (const { c, at } of byType.values()) {
+    const read = phasesOfType(
+      at.map((k) => samples[k]),
+      c,
+      at.map((k) => paths[k]),
+    );
+    at.forEach((k, j) => (phases[k] = read[j]));
+  }
+  return phases;
+}
+
+function phasesOfType(samples: readonly SizedSample[], c: ShapeCandidate, paths: readonly number[]): Phase[] {
   const g = c.geometry;
   const kinds = samples.map((s) => (s.phase === 'assign' ? kindOf(s, c) : null));
   const hasTables = kinds.includes('table');
   // hmap: the first bucket of a map that starts empty is one allocation stack (mapassign's
-  // newobject), its overflow buckets another ((*hmap).newoverflow); both are one bucket, filed
-  // under the same line. The first bucket is the one made least often.
-  const buckets = kinds.flatMap((kind, k) => (kind === 'bucket' ? [k] : []));
-  const first =
-    buckets.length === 0 ? -1 : buckets.reduce((a, b) => (samples[b].allocObjects < samples[a].allocObjects ? b : a));
+  // newobject), its overflow buckets others ((*hmap).newoverflow); all are one bucket, filed
+  // under the same call site once the writer hides runtime frames. Per call site (`paths`: maps
+  // of its own), every map that grew from its first bucket allocated one table of 2 buckets: the
+  // bucket sample made as often is the first buckets'; without one, the one made least often.
+  const byPath = new Map<number, number[]>();
+  const doubled = new Map<number, number>();
+  kinds.forEach((kind, k) => {
+    if (kind === 'bucket') (byPath.get(paths[k]) ?? byPath.set(paths[k], []).get(paths[k])!).push(k);
+    if (kind === 'table') doubled.set(paths[k], (doubled.get(paths[k]) ?? 0) + tablesOfOneBucketPair(samples[k], g));
+  });
+  const first = new Set<number>();
+  for (const [path, buckets] of byPath) {
+    const grown = doubled.get(path) ?? 0;
+    const asOften = buckets.find((k) => samples[k].allocObjects === grown);
+    if (grown > 0 && asOften !== undefined) {
+      first.add(asOften);
+      continue;
+    }
+    const k = buckets.reduce((a, b) => (samples[b].allocObjects < samples[a].allocObjects ? b : a));
+    if (buckets.length > 1 || samples[k].allocObjects === 1) first.add(k);
+  }
   return samples.map((s, k) => {
     const kind = kinds[k];
     if (kind === 'table' || kind === 'map-other') return 'grow';
-    if (kind === 'bucket' && g.runtime.impl === 'hmap' && hasTables) {
-      const firstBucket = k === first && (buckets.length > 1 || s.allocObjects === 1);
-      return firstBucket ? 'assign' : 'overflow';
-    }
+    if (kind === 'bucket' && g.runtime.impl === 'hmap' && hasTables) return first.has(k) ? 'assign' : 'overflow';
     return s.phase;
   });
+}
+
+/** How many tables of 2^1 buckets (a first bucket's growth) a table sample allocated. */
+function tablesOfOneBucketPair(s: SizedSample, g: TableGeometry): number {
+  if (s.allocObjects <= 0 || g.runtime.impl !== 'hmap') return 0;
+  if (s.allocBytes % s.allocObjects === 0) {
+    const t = objectKind(s.allocBytes / s.allocObjects, g);
+    return t.kind === 'table' && t.B === 1 ? s.allocObjects : 0;
+  }
+  const top = growthChain(s.allocObjects, s.allocBytes, g);
+  return top !== null && top - s.allocObjects + 1 === 1 ? 1 : 0;
 }
 
 /** A sample's kind; an elem stored indirectly (an object per entry, under mapassign) is none of the table's. */
@@ -179,7 +314,17 @@ export function sampleKind(s: SizedSample, g: TableGeometry): ObjectKind {
   return objectKind(bytes / count, g).kind;
 }
 
-export function shapeOf(samples: readonly SizedSample[], c: ShapeCandidate, explained: number): MapShape {
+/**
+ * `phasesSeen`: the samples' phases came from frames or were read from sizes (stock + binary);
+ * false for source evidence, where every map object of an assign line is `assign`.
+ */
+export function shapeOf(
+  samples: readonly SizedSample[],
+  c: ShapeCandidate,
+  explained: number,
+  phasesSeen = true,
+  of: { readonly lines: number; readonly types: number } = { lines: 1, types: 1 },
+): MapShape {
   const g = c.geometry;
   const rt = g.runtime;
   const tables = new Map<string, { B: number; slots: number; bytes: number; count: number; grown: boolean }>();
@@ -221,6 +366,17 @@ export function shapeOf(samples: readonly SizedSample[], c: ShapeCandidate, expl
       indirect.bytes += s.inuseBytes;
     }
   }
+  // Source evidence has no phases to tell an overflow bucket from a map's first bucket, and one
+  // bucket is both's size. A map's first bucket is freed when it grows, so next to a live table of
+  // 2^B ≥ 2 buckets of the same type, live single buckets are overflow buckets (or the first
+  // buckets of other maps the line filled: sizes cannot tell), not tables of their own.
+  if (!phasesSeen && rt.impl === 'hmap' && [...tables.values()].some((t) => t.B >= 1)) {
+    const single = tables.get('0/8');
+    if (single !== undefined) {
+      overflowBuckets += single.count;
+      tables.delete('0/8');
+    }
+  }
   const list = [...tables.values()].sort((a, b) => b.slots - a.slots || b.count - a.count);
   const slots = list.reduce((sum, t) => sum + t.slots * t.count, 0);
   const hasFirstBucket = samples.some(
@@ -240,7 +396,18 @@ export function shapeOf(samples: readonly SizedSample[], c: ShapeCandidate, expl
     overflowBuckets,
     indirect,
     explained,
+    lines: of.lines,
+    types: of.types,
   };
+}
+
+/** A sample with a live table: a map's present table, freed once the map grows (one per map). */
+function liveTable(s: SizedSample, g: TableGeometry): boolean {
+  return (
+    s.inuseObjects > 0 &&
+    s.inuseBytes % s.inuseObjects === 0 &&
+    objectKind(s.inuseBytes / s.inuseObjects, g).kind === 'table'
+  );
 }
 
 /**
