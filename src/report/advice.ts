@@ -8,7 +8,7 @@ import type { NoteJson } from './schema.js';
  * Short advice per site, only where its numbers support it (docs/attribution.md §10): what the
  * sizes of the site's objects show a developer could change.
  */
-export function adviceFor(site: Pick<MapSite, 'shape' | 'via'>): NoteJson[] {
+export function adviceFor(site: Pick<MapSite, 'shape' | 'via' | 'line'>): NoteJson[] {
   const shape = site.shape;
   if (shape === null) return [];
   // Several maps (lines or map types) summed: their tables and growths are not one map's.
@@ -18,7 +18,8 @@ export function adviceFor(site: Pick<MapSite, 'shape' | 'via'>): NoteJson[] {
   return [
     oneMap ? presize(shape, library) : null,
     oneMap ? neverShrinks(shape, library) : null,
-    manyMaps(shape),
+    // A site of --granularity function has no line: its maps were made in the function.
+    manyMaps(shape, site.line === null ? 'in this function' : 'on this line'),
     indirect(shape),
   ].filter((a): a is NoteJson => a !== null);
 }
@@ -93,12 +94,12 @@ function neverShrinks(shape: MapShape, library: string | null): NoteJson | null 
 }
 
 /** Many live maps from one line: each costs a header, and its first bucket or group. */
-function manyMaps(shape: MapShape): NoteJson | null {
+function manyMaps(shape: MapShape, where: string): NoteJson | null {
   const small = shape.tables.find((t) => t.B === 0 && t.slots === 8);
   if (shape.maps >= MANY) {
     return {
       code: 'many-maps',
-      message: `${formatCount(shape.maps)} maps made on this line are alive, each with its own header`,
+      message: `${formatCount(shape.maps)} maps made ${where} are alive, each with its own header`,
     };
   }
   if (small !== undefined && small.count >= MANY) {
@@ -106,7 +107,7 @@ function manyMaps(shape: MapShape): NoteJson | null {
     return {
       code: 'many-maps',
       message:
-        `${formatCount(small.count)} maps of ≤ 8 entries filled on this line: ` +
+        `${formatCount(small.count)} maps of ≤ 8 entries filled ${where}: ` +
         `${formatBytes(small.bytes * small.count)} of ${what}`,
     };
   }

@@ -268,6 +268,11 @@ describe('advice', () => {
     expect(await advice(text('go1.24', 'grow'), 39)).toEqual(['presize', 'never-shrinks']);
     expect(await advice(text('go1.23', 'smallmaps'), 32)).toEqual(['many-maps']);
     expect(await advice(text('go1.23', 'smallmaps'), 31)).toEqual(['many-maps']);
+    // By function, a site has no line: the advice says where the maps were made accordingly.
+    const byFunction = await analyze([...text('go1.24', 'smallmaps'), '--granularity', 'function']);
+    expect(byFunction.sites.flatMap((s) => s.advice.map((a) => a.message))).toEqual([
+      '100,000 maps made in this function are alive, each with its own header',
+    ]);
     expect(await advice(text('go1.19', 'bigvalues'), 28)).toEqual(['indirect-values']);
     // Presized (no growth garbage), and grown with little garbage: no presize advice.
     expect(await advice(text('go1.23', 'multi'), 45)).toEqual(['never-shrinks']);
