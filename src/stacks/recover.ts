@@ -63,21 +63,11 @@ export function recoverStacks(input: DecodedInput, inputs: EvidenceInputs): Reco
   const runtimeFrames = runtimeFramesOf(profile, table);
   const source =
     symbolizer === null && runtimeFrames === 'hidden' ? sourceFor(profile, table, inputs.sourceTree) : null;
-  const recovery =
-    runtimeFrames === 'present'
-      ? null
-      : symbolizer !== null
-        ? 'binary'
-        : // A tree without one map line among the profile's (another program's, another version's) says
-          // nothing of the maps: they stay not visible, never "≥ 0 B".
-          source !== null && source.stats.mapLines > 0
-          ? 'source'
-          : null;
-  const mainModule = findMainModule(
-    symbolizer?.buildInfo ?? null,
-    inputs.sourceTree?.goModules() ?? [],
-    table.frames,
-  );
+  // A tree without one map line among the profile's (another program's, another version's) says
+  // nothing of the maps: they stay not visible, never "≥ 0 B".
+  const sourceTells = source !== null && source.stats.mapLines > 0;
+  const recovery = runtimeFrames === 'present' ? null : symbolizer !== null ? 'binary' : sourceTells ? 'source' : null;
+  const mainModule = findMainModule(symbolizer?.buildInfo ?? null, inputs.sourceTree?.goModules() ?? [], table.frames);
   return {
     profile,
     table,
