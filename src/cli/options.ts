@@ -188,15 +188,16 @@ export function addReportOptions(cmd: Command): Command {
     .addOption(
       new Option(
         '--source-path <dirs>',
-        'the Go source tree (":"-separated directories): reads each allocating line of a stock profile to ' +
-          'tell map operations (default: names as they are, and the current directory)',
-      ),
+        'the Go source tree (":"-separated directories, or the option repeated): reads each allocating line of a ' +
+          'stock profile to tell map operations (default: names as they are, and the current directory)',
+      ).argParser(joinRepeated),
     )
     .addOption(
       new Option(
         '--trim-path <prefixes>',
-        'build path prefixes to cut from the profile\'s file names before looking under --source-path (":"-separated)',
-      ),
+        "build path prefixes to cut from the profile's file names before looking under --source-path " +
+          '(":"-separated, or the option repeated)',
+      ).argParser(joinRepeated),
     )
     .addOption(
       new Option(
@@ -275,4 +276,9 @@ function parseSize(value: string): number {
 function parseTop(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('Expected a whole number ≥ 0.');
   return Number(value);
+}
+
+/** A list option given twice adds to the list, as pprof's does, rather than the last one winning. */
+function joinRepeated(value: string, previous: string | undefined): string {
+  return previous === undefined ? value : `${previous}:${value}`;
 }

@@ -185,4 +185,10 @@ describe('dependency sources for source evidence', () => {
       '/home/ci/go/pkg/mod/github.com/patrickmn/go-cache@v2.1.0+incompatible/cache.go',
     );
   });
+
+  it('--source-path given twice adds to the list (as pprof does), not the last one winning', async () => {
+    const got = await json([...argv, '--source-path', fixture('deps/gomodcache')], {}, files);
+    expect(got.source!.roots).toEqual([fixture('deps/src'), fixture('deps/gomodcache')]);
+    expect(got.sites.some((s) => s.via === GO_CACHE_SET)).toBe(true);
+  });
 });
