@@ -21,8 +21,8 @@ export interface SiteSeries {
   readonly evidence: Evidence;
   /**
    * One value row per snapshot, zeros where the site is absent; null where it is absent from a
-   * snapshot whose maps are not visible (mapVisibility "none") or only partly ("partial"): unknown,
-   * never a false zero.
+   * snapshot whose maps are not visible (mapVisibility "none"), only partly ("partial"), or inferred
+   * from a source tree that did not find every profile line: unknown, never a false zero.
    */
   readonly series: ReadonlyArray<Values | null>;
   /** Last minus first, every sample type; null when the first or the last is not visible. */
@@ -70,8 +70,14 @@ export function diffSnapshots(input: readonly Snapshot[], query: Query = {}): Di
   const n = snapshots.length;
 
   // A snapshot whose maps are not visible holds no sites: its value for every site is unknown, not 0.
-  // One that sees only linknamed frames ("partial") holds the sites they show; for the others too.
-  const visible = snapshots.map((s) => s.attribution.visibility === 'exact' || s.attribution.visibility === 'inferred');
+  // One that sees only linknamed frames ("partial") holds the sites they show, and one inferred from
+  // a source tree that did not find every profile line (the standard library's, without $GOROOT)
+  // the sites of the lines it found: for the others too.
+  const visible = snapshots.map(
+    (s) =>
+      s.attribution.visibility === 'exact' ||
+      (s.attribution.visibility === 'inferred' && s.sourceStats !== null && s.sourceStats.unresolvedLines === 0),
+  );
   interface Acc {
     site: MapSite;
     series: Array<Values | null>;
@@ -161,10 +167,13 @@ function requireSameSampleTypes(snapshots: readonly Snapshot[]): void {
 
 /** By time_nanos; argument order when any time is missing or two are equal. */
 function timeOrder(snapshots: readonly Snapshot[]): { snapshots: Snapshot[]; orderedBy: 'time' | 'arguments' } {
-  const times = snapshots.map((s) => s.profile.timeNanos);
-  if (times.some((t) => t <= 0) || new Set(times).size < times.length)
+  // Exactly: two snapshots 100 ns apart are one double apart or none.
+  const time = (s: Snapshot) => s.profile.timeNanosExact ?? BigInt(s.profile.timeNanos);
+  const times = snapshots.map(time);
+  if (times.some((t) => t <= 0n) || new Set(times).size < times.length)
     return { snapshots: [...snapshots], orderedBy: 'arguments' };
-  return { snapshots: [...snapshots].sort((a, b) => a.profile.timeNanos - b.profile.timeNanos), orderedBy: 'time' };
+  const order = [...snapshots].sort((a, b) => (time(a) < time(b) ? -1 : time(a) > time(b) ? 1 : 0));
+  return { snapshots: order, orderedBy: 'time' };
 }
 
 const isAbsent = (values: Values): boolean => values.every((v) => v === 0);
@@ -202,7 +211,8 @@ export function trend(values: readonly number[]): Trend {
 /**
  * Rising sites first (with ≥ 3 snapshots), then by delta, by the last value, by name. Where the
  * delta is unknown (the site is absent from a first or last snapshot that could not see it), the
- * last value known stands for it: the most the site can have grown from nothing.
+ * last value known stands for it: the size the site is seen at, what it grew to at most when the
+ * first snapshot is the unknown one.
  */
 function rankSeries<T extends Omit<SiteSeries, 'rank'>>(sites: T[], sampleIndex: number, n: number): T[] {
   const rising = (s: T) => (n >= 3 && s.trend === 'rising' ? 0 : 1);

@@ -39,6 +39,8 @@ export interface TextHeapProfile {
    * left out when it is no time (negative, fractional, past 2^63 ns).
    */
   readonly memStats: MemStats | null;
+  /** LastGC exactly, where the number rounds (past 2^53 ns: every real profile's); else null. */
+  readonly lastGcExact: bigint | null;
 }
 
 export interface TextRecord {
@@ -87,8 +89,9 @@ export function parseHeapText(bytes: Uint8Array, limits: Partial<Limits> = {}): 
   const totals = [1, 2, 3, 4].map((k) => BigInt(header[k]));
   const parser = new RecordParser(Number(header[5]) / 2, limitsOf(limits).stackDepth, header[5]);
   let memStats: Record<string, number> | null = null;
+  let lastGc: bigint | null = null;
   for (let line = lines.next(); line !== null; line = lines.next()) {
-    if (memStats !== null) memStat(line, memStats);
+    if (memStats !== null) lastGc = memStat(line, memStats) ?? lastGc;
     else if (line.startsWith('# runtime.MemStats')) memStats = {};
     else parser.line(line, lines.number);
   }
@@ -109,6 +112,7 @@ export function parseHeapText(bytes: Uint8Array, limits: Partial<Limits> = {}): 
     records: parser.records,
     exact: parser.exact,
     memStats,
+    lastGcExact: memStats?.LastGC === undefined || Number.isSafeInteger(memStats.LastGC) ? null : lastGc,
   };
 }
 
@@ -274,14 +278,18 @@ function neither(line: string, n: number): DecodeError {
 // Past 2^63 ns (year 2262) or before the epoch, LastGC is not a time: the profile has none.
 const MAX_TIME_NANOS = 2 ** 63;
 
-/** `# Name = 123` into stats; other lines of the block (arrays, `Stack = a / b`) are not scalars. */
-function memStat(line: string, stats: Record<string, number>): void {
+/**
+ * `# Name = 123` into stats; other lines of the block (arrays, `Stack = a / b`) are not scalars.
+ * Returns LastGC's digits exactly when the line is LastGC's and kept.
+ */
+function memStat(line: string, stats: Record<string, number>): bigint | null {
   const m = MEMSTAT.exec(line);
-  if (m === null) return;
+  if (m === null) return null;
   const v = Number(m[2]);
-  if (!Number.isFinite(v)) return;
-  if (m[1] === 'LastGC' && !(Number.isInteger(v) && v >= 0 && v <= MAX_TIME_NANOS)) return;
+  if (!Number.isFinite(v)) return null;
+  if (m[1] === 'LastGC' && !(Number.isInteger(v) && v >= 0 && v <= MAX_TIME_NANOS)) return null;
   stats[m[1]] = v;
+  return m[1] === 'LastGC' && /^\d+$/.test(m[2]) ? BigInt(m[2]) : null;
 }
 
 /** runtime/pprof's scaleHeapSample: undo sampling at MemProfileRate; exact at rate 1. */

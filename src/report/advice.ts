@@ -136,6 +136,8 @@ export function diffAdviceFor(site: { readonly shapes: ReadonlyArray<MapShape | 
   for (let s = 1; s < site.shapes.length; s++) {
     const [before, after] = [site.shapes[s - 1], site.shapes[s]];
     if (before?.tables[0] === undefined || after?.tables[0] === undefined) continue;
+    // Several maps summed (by function, or of several types): their largest tables are not one map's.
+    if (before.lines > 1 || before.types > 1 || after.lines > 1 || after.types > 1) continue;
     const hmap = after.type.impl === 'hmap';
     const [was, now] = hmap ? [before.tables[0].slots, after.tables[0].slots] : [before.slots, after.slots];
     if (now <= was) continue;

@@ -157,7 +157,7 @@ export function analyzeView({ result, notes }: AnalyzeModel): AnalyzeView {
         ? `${mapValue} in ${sites}${evidence}`
         : `${mapValue} (${mapShare} of ${heapWord}) in ${sites}${evidence}`;
 
-  const heapValue = formatValue(heap, selected.unit);
+  const heapValue = delta ? `${formatDelta(heap, selected)} net change` : formatValue(heap, selected.unit);
   const whyNot = unsymbolized ? 'it has no function names' : 'its runtime frames are hidden';
   const headline =
     visibility === 'none'

@@ -85,11 +85,15 @@ export function diffView({ diff, gate, notes, breaches }: DiffModel): DiffView {
     : `snapshot ${hidden.flatMap((h, i) => (h ? [i + 1] : [])).join(', ')}`;
   // A site's value where the snapshot's maps are not visible is unknown: said so, never "0 B".
   const cell = (values: Values | null) => (values === null ? NOT_VISIBLE : formatValue(values[t], type.unit));
-  const mapSummary = hidden.some(Boolean)
-    ? `map ${type.type} not visible: runtime frames hidden in ${hiddenIn} (see the note)`
-    : `map ${type.type} ${formatDelta(mapDelta, type)} (${formatDeltaPercent(mapFirst, mapDelta)}) over ${n} ` +
-      `snapshots${inferred}` +
-      (n >= 3 ? `; ${plural(rising, 'site')} rising` : '');
+  // The change needs the first and the last snapshot (as JSON's totalsDelta.map); one between them
+  // not visible is said, and breaks no comparison.
+  const mapSummary =
+    hidden[0] || hidden[n - 1]
+      ? `map ${type.type} not visible: runtime frames hidden in ${hiddenIn} (see the note)`
+      : `map ${type.type} ${formatDelta(mapDelta, type)} (${formatDeltaPercent(mapFirst, mapDelta)}) over ${n} ` +
+        `snapshots${inferred}` +
+        (n >= 3 ? `; ${plural(rising, 'site')} rising` : '') +
+        (hidden.some(Boolean) ? `; not visible in ${hiddenIn}` : '');
 
   return {
     sampleType: type.type,

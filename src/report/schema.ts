@@ -236,8 +236,8 @@ export interface DiffSiteJson extends SiteKeyJson {
   /**
    * One value object per snapshot; zeros where the site is absent; null (the whole entry) where it
    * is absent from a snapshot whose maps are not visible (mapVisibility "none", as totals.map[] is
-   * null) or only partly ("partial"): it may have been there unseen, so its value is unknown, never
-   * a false zero.
+   * null), only partly ("partial"), or inferred from a source tree that did not find every profile
+   * line: it may have been there unseen, so its value is unknown, never a false zero.
    */
   series: Array<ValuesJson | null>;
   /** Last minus first; null when the first or the last snapshot's maps are not visible. */

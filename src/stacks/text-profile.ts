@@ -96,6 +96,7 @@ export function textProfile(text: TextHeapProfile, symbolizer: Symbolizer | null
     mappings: [],
     // The text has no time of its own; the heap it shows is the one the last GC published.
     timeNanos: text.memStats?.LastGC ?? 0,
+    ...(text.lastGcExact === null ? {} : { timeNanosExact: text.lastGcExact }),
     durationNanos: 0,
     periodType: { type: 'space', unit: 'bytes' },
     period: text.rate,

@@ -203,6 +203,11 @@ describe('diff: a snapshot whose maps are not visible is unknown per site', () =
     expect(stdout).toContain(
       '  1   main.(*Server).remember      leak/main.go:49       3.0 MiB   24.0 MiB   +21.0 MiB   +698.4%   ▂·█      rising',
     );
+    // The map change from the visible ends, as JSON's totalsDelta.map; the snapshot between is named.
+    expect(got.totalsDelta.map!.inuse_space).toBe(got.totals.map[2]!.inuse_space - got.totals.map[0]!.inuse_space);
+    expect(stdout).toContain(
+      '  map inuse_space +22.1 MiB (+534.8%) over 3 snapshots; 2 sites rising; not visible in snapshot 2\n',
+    );
     // Two snapshots not visible of three: one point known, no trend to tell.
     const two = JSON.parse((await runCli(['diff', STOCK0, STOCK2, FULL4, '--json'])).stdout) as DiffJson;
     expect(two.sites.map((s) => [s.series.slice(0, 2), s.status, s.trend])).toEqual(
@@ -263,6 +268,28 @@ describe('a snapshot that sees only linknamed map frames (partial)', () => {
         { inuse_objects: 1, inuse_space: 2048 },
         'grown',
       ],
+    ]);
+  });
+});
+
+describe('a snapshot inferred from a source tree that did not find every line', () => {
+  // Without $GOROOT/src the standard library's lines are not found: warmUpProfiler's maps, filed
+  // under runtime/pprof and syscall, are not seen in the stock profile. Absent there is unknown,
+  // not 0, and never "new": the full-frame profile of the same moment has them.
+  const F = (name: string) => fixture(`go1.24/${name}`);
+  const argv = ['diff', F('leak_0.pb.gz'), F('leak_0.full.pb.gz'), '--source-path', fixture('src/leak')];
+
+  it('its absent sites are unknown; the ones it found compare', async () => {
+    const { code, stdout } = await runCli([...argv, '--max-site-growth', '100%', '--json']);
+    expect(code).toBe(0);
+    const got = JSON.parse(stdout) as DiffJson;
+    expect(got.sites.map((s) => [s.line, s.series[0] === null, s.status])).toEqual([
+      [116, true, 'unknown'],
+      [115, true, 'unknown'],
+      [49, false, 'unchanged'],
+      [53, false, 'unchanged'],
+      [43, false, 'unchanged'],
+      [44, false, 'unchanged'],
     ]);
   });
 });

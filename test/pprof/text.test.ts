@@ -41,8 +41,9 @@ describe('parseHeapText', () => {
         },
       ],
       exact: null,
-      // LastGC 1795328372774005742 is past 2^53: kept as its nearest double.
+      // LastGC 1795328372774005742 is past 2^53: its nearest double in memStats, every digit beside.
       memStats: { Alloc: 64, LastGC: 1795328372774005760 },
+      lastGcExact: 1795328372774005742n,
     });
   });
 

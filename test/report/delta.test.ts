@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers.js';
 import { synthProfile } from '../synth.js';
+import { html, reportData } from './html-helpers.js';
 
 // A delta profile's totals are net changes of either sign: no share of them means anything, so
 // the table says "—" where a share would be, and the maps line says "net change" as the heap's does.
@@ -44,5 +45,16 @@ describe('a delta profile', () => {
       ['2', 'main.b', 'main/x.go:11', '-50 B', '—', 'create 100%'],
     ]);
     expect(lines.at(-2)).toBe('all 2 sites');
+  });
+});
+
+describe('a delta profile in HTML', () => {
+  it('no shares in the table either, and none to sort by', async () => {
+    const page = await html(['analyze', '/mem/delta.pb'], { files: { '/mem/delta.pb': profile } });
+    const table = reportData(page).table as { rows: Array<{ c: unknown[]; k: unknown[] }> };
+    expect(table.rows.map((r) => [r.c[4], r.k[4]])).toEqual([
+      ['—', null],
+      ['—', null],
+    ]);
   });
 });

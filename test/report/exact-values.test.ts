@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers.js';
+import { fixture, runCli } from '../helpers.js';
 import { synthProfile } from '../synth.js';
 
 // A server allocating 10 GB/s passes 2^53 bytes of alloc_space in ten days: a number rounds
@@ -100,5 +100,15 @@ describe('int64 values past 2^53', () => {
         })
       ).stdout,
     ).toContain('  allocated ≈9,007,199,254,740,992\n');
+  });
+
+  it("a profile's time, protobuf or text: every digit in JSON (the double is 107 ns off)", async () => {
+    const time = async (argv: string[]) => digits((await runCli([...argv, '--json'])).stdout, /"timeNanos": (\d+)/g);
+    // go tool pprof -raw prints this profile's time as 2026-11-22 06:19:31.594402611 UTC.
+    expect(await time(['analyze', fixture('go1.24/leak_0.full.pb.gz')])).toEqual(['1795328371594402611']);
+    // The text profile's time is its MemStats LastGC: `# LastGC = 1795328371573620647`.
+    expect(
+      await time(['analyze', fixture('go1.24/leak_0.heap.txt'), '--binary', fixture('go1.24/bin/leak.gz')]),
+    ).toEqual(['1795328371573620647']);
   });
 });

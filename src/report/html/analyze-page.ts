@@ -1,7 +1,7 @@
 import type { StackNode } from '../../analysis/map-stacks.js';
 import { PHASE_DISPLAY_ORDER } from '../../go/phase.js';
 import { analyzeView, type AnalyzeView } from '../analyze-view.js';
-import { formatShare, formatValue, printable } from '../format.js';
+import { formatValue, printable } from '../format.js';
 import type { AnalyzeModel } from '../model.js';
 import { plural } from '../phrases.js';
 import { ANALYZE_JS, REPORT_CSS } from './client.generated.js';
@@ -123,6 +123,8 @@ function sitesTable({ result }: AnalyzeModel, view: AnalyzeView): HtmlTable {
   const t = result.sampleIndex;
   const others = types.flatMap((_, i) => (i === t ? [] : [i]));
   const mapTotal = result.attribution.totals.map[t];
+  // A delta profile's net total has no shares (the view says "—"); nothing to sort by either.
+  const shares = result.attribution.negativeSamples[t] === 0 && mapTotal !== 0;
   const value = (title: string): HtmlColumn => ({ title, align: 'right', numeric: true, cls: 'right' });
   const columns: HtmlColumn[] = [
     { title: '#', align: 'right', numeric: true, cls: 'right muted' },
@@ -143,7 +145,7 @@ function sitesTable({ result }: AnalyzeModel, view: AnalyzeView): HtmlTable {
       name,
       row.location,
       formatValue(site.values[t], types[t].unit),
-      formatShare(site.values[t], mapTotal),
+      row.values[1],
       ...others.map((i) => formatValue(site.values[i], types[i].unit)),
       row.phases,
       ...(view.showVia ? [site.via === null ? '' : { t: row.fullVia, h: site.via }] : []),
@@ -154,7 +156,7 @@ function sitesTable({ result }: AnalyzeModel, view: AnalyzeView): HtmlTable {
       null,
       null,
       site.values[t],
-      mapTotal === 0 ? null : site.values[t] / mapTotal,
+      shares ? site.values[t] / mapTotal : null,
       ...others.map((i) => site.values[i]),
     ];
     return { c: cells, k: [...keys, ...cells.slice(keys.length).map(() => null)] };
