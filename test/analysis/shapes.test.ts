@@ -19,6 +19,7 @@ const TRUE_ENTRIES: ReadonlyArray<readonly [snapshot: string, line: number, entr
   ['bigvalues', 28, 20_000],
   ['leak_0', 49, 50_000], // 50,000 new entries a round, never evicted
   ['leak_4', 49, 250_000],
+  ['leak_0', 53, 50_000], // 50,000 sessions a round; each round deletes the previous round's
   ['leak_4', 53, 50_000], // churn: 50,000 live sessions
 ];
 const binary = (version: string, snapshot: string) => fixture(`${version}/bin/${snapshot.replace(/_\d$/, '')}.gz`);
@@ -36,15 +37,20 @@ const siteAt = (got: AnalyzeJson, line: number): SiteJson =>
  * map samples whose owner line is the site, one object size per sample (inuse_space /
  * inuse_objects) — its largest table.
  */
-function largestLiveObject(version: string, snapshot: string, line: number): number {
-  const profile = decodeProfile(readFileSync(`${FIXTURES}/${version}/${snapshot}.full.pb.gz`));
+const decoded = new Map<string, ReturnType<typeof decodeProfile>>();
+function largestLiveObject(version: string, snapshot: string, line: number, owner?: string): number {
+  const path = `${FIXTURES}/${version}/${snapshot}.full.pb.gz`;
+  const profile = decoded.get(path) ?? decoded.set(path, decodeProfile(readFileSync(path))).get(path)!;
   const t = (name: string) => profile.sampleTypes.findIndex((s) => s.type === name);
   const [objects, space, n] = [t('inuse_objects'), t('inuse_space'), profile.sampleTypes.length];
   let largest = 0;
   for (let i = 0; i < profile.samples.count; i++) {
     const frames = sampleFrames(profile, i);
     if (!frames.some((f) => isMapFrame(f.function))) continue;
-    if (!frames.some((f) => f.function.startsWith('main.') && f.line === line && f.file.endsWith('/main.go'))) continue;
+    const isOwner = (f: { function: string; file: string; line: number }) =>
+      f.line === line &&
+      (owner === undefined ? f.function.startsWith('main.') && f.file.endsWith('/main.go') : f.function === owner);
+    if (!frames.some(isOwner)) continue;
     const [count, bytes] = [profile.samples.values[i * n + objects], profile.samples.values[i * n + space]];
     if (count > 0) largest = Math.max(largest, bytes / count);
   }
@@ -68,6 +74,40 @@ describe.each(VERSIONS)('%s, text profile + binary', (version) => {
       expect(siteAt(got, line).shape!.tables[0].bytes).toBe(largestLiveObject(version, snapshot, line));
     },
   );
+});
+
+// Every site of the scenarios, not only those above: a site with a table has the full-frame
+// profile's largest live object as its largest table, and entry bounds that hold its true count:
+// the program's (TRUE_ENTRIES), or the standard library's (Go 1.19 fills unicode.Scripts, 156
+// entries in fixtures/goroot/go1.19/src/unicode/tables.go:3655, at init). Only runtime/pprof's and
+// syscall's own maps (warmUpProfiler) hold counts of the environment, unknown here. A line with
+// only a map header (make, its buckets filed under the line that fills it) has no table.
+const SCENARIOS = ['grow', 'multi', 'smallmaps', 'bigvalues', 'leak_0', 'leak_4'];
+const STD_ENTRIES = new Map([['grow unicode.init 3655', 156]]);
+const RUNTIME_FILLED = new Set(['main.warmUpProfiler']);
+
+describe.each(VERSIONS)('%s, every site of every scenario (text profile + binary)', (version) => {
+  it.each(SCENARIOS)('%s', async (snapshot) => {
+    const got = await analyze([fixture(`${version}/${snapshot}.heap.txt`), '--binary', binary(version, snapshot)]);
+    const withTables = got.sites.filter((s) => s.shape !== null && s.shape.tables.length > 0);
+    expect(withTables.length).toBeGreaterThan(0);
+    for (const site of withTables) {
+      expect([site.line, site.shape!.tables[0].bytes]).toEqual([
+        site.line,
+        largestLiveObject(version, snapshot, site.line!, site.function),
+      ]);
+    }
+    for (const site of got.sites.filter((s) => s.shape?.entries != null && !RUNTIME_FILLED.has(s.function))) {
+      const own = TRUE_ENTRIES.find(([snap, line]) => snap === snapshot && line === site.line)?.[2];
+      const count = own ?? STD_ENTRIES.get(`${snapshot} ${site.function} ${site.line}`);
+      const { min, max } = site.shape!.entries!;
+      expect([site.function, site.line, count !== undefined && min <= count && count <= max]).toEqual([
+        site.function,
+        site.line,
+        true,
+      ]);
+    }
+  });
 });
 
 describe('shapes in detail', () => {
