@@ -1,11 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import { attributeMaps, type Attribution, type Granularity } from '../src/analysis/attribute.js';
 import { nodeFetch, nodeFileSystem, nodeOpenStream, type Clock, type Io } from '../src/cli/io.js';
 import type { DirEntry, FileSystem } from '../src/source/fs.js';
 import { run } from '../src/cli/run.js';
 import type { Profile } from '../src/pprof/profile.js';
+import type { AnalyzeJson } from '../src/report/schema.js';
 import { recoverStacks } from '../src/stacks/recover.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -36,6 +38,13 @@ export interface FakeIoOptions {
 export async function runCli(argv: readonly string[], options: FakeIoOptions = {}): Promise<CliResult> {
   const { code, stdout, stderr } = await runCliWriting(argv, options);
   return { code, stdout, stderr };
+}
+
+/** A run with --json that must succeed quietly (exit 0, nothing on stderr): its report, parsed. */
+export async function runJson<T = AnalyzeJson>(argv: readonly string[], options: FakeIoOptions = {}): Promise<T> {
+  const { code, stdout, stderr } = await runCli([...argv, '--json'], options);
+  expect([code, stderr]).toEqual([0, '']);
+  return JSON.parse(stdout) as T;
 }
 
 /** runCli, and the files the run wrote (absolute path → bytes), kept in memory. */
@@ -164,6 +173,16 @@ export interface Expected {
 export function readExpected(path: string): Expected {
   return JSON.parse(readFileSync(join(FIXTURES, path), 'utf8')) as Expected;
 }
+
+/** A report's site as the expected files hold it: owner, via, values and phases. */
+export const siteFacts = (s: Omit<Expected['sites'][number], 'line'> & { line: number | null }) => ({
+  function: s.function,
+  file: s.file,
+  line: s.line,
+  via: s.via,
+  values: s.values,
+  phases: s.phases,
+});
 
 /** A decoded profile's attribution with no evidence beyond its own frames. */
 export function attribute(profile: Profile, granularity: Granularity = 'line'): Attribution {

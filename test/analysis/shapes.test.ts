@@ -4,7 +4,7 @@ import type { AnalyzeJson, DiffJson, SiteJson } from '../../src/report/schema.js
 import { isMapFrame } from '../../src/go/names.js';
 import { sampleFrames } from '../../src/stacks/frame-table.js';
 import { readFileSync } from 'node:fs';
-import { FIXTURES, fixture, runCli } from '../helpers.js';
+import { FIXTURES, fixture, runCli, runJson } from '../helpers.js';
 
 // Map shapes (docs/attribution.md §10) on the bundled scenarios, read with the programs' binaries.
 // The programs' sources say how many entries each map holds (fixtures/src/*/main.go).
@@ -24,11 +24,7 @@ const TRUE_ENTRIES: ReadonlyArray<readonly [snapshot: string, line: number, entr
 ];
 const binary = (version: string, snapshot: string) => fixture(`${version}/bin/${snapshot.replace(/_\d$/, '')}.gz`);
 
-async function analyze(argv: string[]): Promise<AnalyzeJson> {
-  const { code, stdout } = await runCli(['analyze', ...argv, '--json']);
-  expect(code).toBe(0);
-  return JSON.parse(stdout) as AnalyzeJson;
-}
+const analyze = (argv: string[]) => runJson(['analyze', ...argv]);
 const siteAt = (got: AnalyzeJson, line: number): SiteJson =>
   got.sites.find((s) => s.line === line && s.function.startsWith('main.'))!;
 

@@ -10,7 +10,7 @@ import { DEFAULT_LIMITS } from '../../src/limits.js';
 import { decodeProfile } from '../../src/pprof/decode.js';
 import { parseHeapText } from '../../src/pprof/text.js';
 import type { AnalyzeJson } from '../../src/report/schema.js';
-import { FIXTURES, fixture, runCli } from '../helpers.js';
+import { FIXTURES, fixture, runCli, runJson } from '../helpers.js';
 import { ProfileType } from '../synth.js';
 import { seededRandom } from '../random.js';
 
@@ -37,11 +37,7 @@ const SEED_DEPENDENT = ['mapbloat.test/pie/main.go:91', 'runtime/trace/trace.go:
  */
 const TRACER = ['mapbloat.test/pie/main.go:178', 'runtime/trace/trace.go:130'];
 
-async function analyze(argv: string[], files?: Record<string, Uint8Array>): Promise<AnalyzeJson> {
-  const { code, stdout, stderr } = await runCli(['analyze', ...argv, '--json'], { files });
-  expect([code, stderr]).toEqual([0, '']);
-  return JSON.parse(stdout) as AnalyzeJson;
-}
+const analyze = (argv: string[], files?: Record<string, Uint8Array>) => runJson(['analyze', ...argv], { files });
 const full = (run: Run) => analyze([file(run, 'pie.full.pb.gz')]);
 const withBinary = (run: Run, name: string) => analyze([file(run, name), '--binary', binary(run)]);
 

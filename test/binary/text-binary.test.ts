@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { AnalyzeJson, DiffJson } from '../../src/report/schema.js';
-import { FIXTURES, fixture, readExpected, runCli } from '../helpers.js';
+import { FIXTURES, fixture, readExpected, runCli, runJson, siteFacts } from '../helpers.js';
 
 // Issue 4: the legacy text profile plus the program's binary recovers the frames a stock writer
 // hides, exactly: X.heap.txt + bin/<scenario> must reproduce X.full.expected.json, written from a
@@ -11,32 +11,17 @@ const SNAPSHOTS = ['multi', 'grow', 'smallmaps', 'bigvalues', 'leak_0', 'leak_1'
 const CASES = VERSIONS.flatMap((v) => SNAPSHOTS.map((s) => [v, s] as const));
 const binary = (version: string, snapshot: string) => fixture(`${version}/bin/${snapshot.replace(/_\d$/, '')}.gz`);
 
-async function json<T = AnalyzeJson>(argv: string[]): Promise<T> {
-  const { code, stdout, stderr } = await runCli([...argv, '--json']);
-  expect([code, stderr]).toEqual([0, '']);
-  return JSON.parse(stdout) as T;
-}
-
-const strip = (s: AnalyzeJson['sites'][number]) => ({
-  function: s.function,
-  file: s.file,
-  line: s.line,
-  via: s.via,
-  values: s.values,
-  phases: s.phases,
-});
-
 describe.each(CASES)('%s %s', (version, snapshot) => {
   it('text + binary equals the full-frame reference exactly', async () => {
     const expected = readExpected(`${version}/${snapshot}.full.expected.json`);
-    const got = await json([
+    const got = await runJson([
       'analyze',
       fixture(`${version}/${snapshot}.heap.txt`),
       '--binary',
       binary(version, snapshot),
     ]);
     expect(got.totals).toEqual(expected.totals);
-    expect(got.sites.map(strip)).toEqual(expected.sites);
+    expect(got.sites.map(siteFacts)).toEqual(expected.sites);
     expect(new Set(got.sites.map((s) => s.evidence))).toEqual(new Set(['binary']));
     expect(got.profile.runtime).toBe(expected.runtime);
     expect(got.profile.runtimeFrames).toBe('present');
@@ -46,7 +31,7 @@ describe.each(CASES)('%s %s', (version, snapshot) => {
   it('text alone: the heap totals of the protobuf, the frames hidden, the MemStats block', async () => {
     const text = readFileSync(`${FIXTURES}/${version}/${snapshot}.heap.txt`, 'utf8');
     const memstat = (name: string) => Number(new RegExp(`^# ${name} = (\\d+)$`, 'm').exec(text)![1]);
-    const got = await json(['analyze', fixture(`${version}/${snapshot}.heap.txt`)]);
+    const got = await runJson(['analyze', fixture(`${version}/${snapshot}.heap.txt`)]);
     expect(got.totals.heap).toEqual(readExpected(`${version}/${snapshot}.expected.json`).totals.heap);
     expect(got.profile.runtimeFrames).toBe('hidden');
     expect(got.notes.map((n) => n.code)).toEqual(['runtime-frames-hidden']);
@@ -65,7 +50,12 @@ describe.each(CASES)('%s %s', (version, snapshot) => {
 
   it('stock protobuf + binary: exact sites and map totals, phases from the entry point and object sizes', async () => {
     const expected = readExpected(`${version}/${snapshot}.full.expected.json`);
-    const got = await json(['analyze', fixture(`${version}/${snapshot}.pb.gz`), '--binary', binary(version, snapshot)]);
+    const got = await runJson([
+      'analyze',
+      fixture(`${version}/${snapshot}.pb.gz`),
+      '--binary',
+      binary(version, snapshot),
+    ]);
     expect(got.totals).toEqual(expected.totals);
     expect(
       got.sites.map(({ function: fn, file, line, via, values }) => ({ function: fn, file, line, via, values })),
@@ -100,7 +90,7 @@ describe('text profiles', () => {
   it.each(['go1.19', 'go1.24'])(
     '%s grow_sampled: records scaled like runtime/pprof (MemProfileRate 512 KiB)',
     async (version) => {
-      const got = await json(['analyze', fixture(`${version}/grow_sampled.heap.txt`)]);
+      const got = await runJson(['analyze', fixture(`${version}/grow_sampled.heap.txt`)]);
       expect(got.totals.heap).toEqual(readExpected(`${version}/grow_sampled.expected.json`).totals.heap);
     },
   );
@@ -128,12 +118,12 @@ describe('text profiles', () => {
     const expected = readExpected('go1.24/leak_4.full.expected.json');
     const got = JSON.parse(withBinary.stdout) as AnalyzeJson;
     expect(got.totals).toEqual(expected.totals);
-    expect(got.sites.map(strip)).toEqual(expected.sites);
+    expect(got.sites.map(siteFacts)).toEqual(expected.sites);
   });
 
   it('diff takes text profiles and --binary, ordered by their last GC', async () => {
     const names = [4, 0, 2].map((i) => fixture(`go1.23/leak_${i}.heap.txt`));
-    const got = await json<DiffJson>(['diff', ...names, '--binary', binary('go1.23', 'leak')]);
+    const got = await runJson<DiffJson>(['diff', ...names, '--binary', binary('go1.23', 'leak')]);
     expect(got.orderedBy).toBe('time');
     expect(got.snapshots.map((s) => s.source)).toEqual([0, 2, 4].map((i) => fixture(`go1.23/leak_${i}.heap.txt`)));
     const remember = got.sites.find((s) => s.function === 'main.(*Server).remember')!;

@@ -1,15 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { AnalyzeJson } from '../../src/report/schema.js';
-import { fixture, FIXTURES, readExpected, runCli } from '../helpers.js';
+import { fixture, FIXTURES, readExpected, runCli, runJson } from '../helpers.js';
 
 const LEAK = fixture('go1.24/leak_4.full.pb.gz');
-const json = async (argv: string[]): Promise<AnalyzeJson> => {
-  const { code, stdout, stderr } = await runCli([...argv, '--json']);
-  expect([code, stderr]).toEqual([0, '']);
-  return JSON.parse(stdout) as AnalyzeJson;
-};
-
 describe('analyze options', () => {
   it('reads a profile from stdin', async () => {
     const stdin = readFileSync(`${FIXTURES}/go1.24/leak_4.full.pb.gz`);
@@ -19,7 +13,7 @@ describe('analyze options', () => {
   });
 
   it('--sample-index ranks by another sample type', async () => {
-    const got = await json(['analyze', LEAK, '--sample-index', 'alloc_space']);
+    const got = await runJson(['analyze', LEAK, '--sample-index', 'alloc_space']);
     const expected = readExpected('go1.24/leak_4.full.expected.json').sites;
     expect(got.sampleIndex).toBe('alloc_space');
     const byAlloc = [...expected].sort(
@@ -31,7 +25,7 @@ describe('analyze options', () => {
   });
 
   it('--top cuts the JSON list and keeps the ranks; counts say what was cut', async () => {
-    const got = await json(['analyze', LEAK, '--top', '2']);
+    const got = await runJson(['analyze', LEAK, '--top', '2']);
     expect(got.sites.map((s) => [s.rank, s.function, s.line])).toEqual([
       [1, 'main.(*Server).remember', 49],
       [2, 'main.(*Server).openSession', 53],
@@ -40,7 +34,7 @@ describe('analyze options', () => {
   });
 
   it('--focus keeps the sites whose owner function or file matches, with their ranks', async () => {
-    const got = await json(['analyze', LEAK, '--focus', 'warmUp|fullprof\\.go']);
+    const got = await runJson(['analyze', LEAK, '--focus', 'warmUp|fullprof\\.go']);
     expect(got.sites.map((s) => [s.rank, s.function, s.file, s.line])).toEqual([
       [3, 'main.warmUpProfiler', 'mapbloat.test/leak/main.go', 116],
       [4, 'main.warmUpProfiler', 'mapbloat.test/leak/main.go', 115],
@@ -53,7 +47,7 @@ describe('analyze options', () => {
   });
 
   it("--granularity function sums an owner's lines", async () => {
-    const got = await json(['analyze', fixture('go1.24/multi.full.pb.gz'), '--granularity', 'function']);
+    const got = await runJson(['analyze', fixture('go1.24/multi.full.pb.gz'), '--granularity', 'function']);
     const lookup = got.sites.find((s) => s.function === 'main.buildLookup')!;
     const lines = readExpected('go1.24/multi.full.expected.json').sites.filter(
       (s) => s.function === 'main.buildLookup',
@@ -95,7 +89,7 @@ describe('analyze options', () => {
   });
 
   it('a stock profile in JSON: an unknown map total is null, with the runtime-frames-hidden note', async () => {
-    const got = await json(['analyze', fixture('go1.23/leak_4.pb.gz')]);
+    const got = await runJson(['analyze', fixture('go1.23/leak_4.pb.gz')]);
     expect(got.profile.runtimeFrames).toBe('hidden');
     expect(got.profile.mapVisibility).toBe('none');
     expect(got.totals.map).toBeNull();

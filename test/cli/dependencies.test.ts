@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { AnalyzeJson, DiffJson } from '../../src/report/schema.js';
-import { FIXTURES, fixture, runCli } from '../helpers.js';
+import { FIXTURES, fixture, runCli, runJson } from '../helpers.js';
 import { ProfileType } from '../synth.js';
 
 // Maps inside dependencies (fixtures/deps: two go-cache caches, a golang-lru cache, a plain map
@@ -30,15 +30,8 @@ function reference(variant: string, rule: 'app' | 'lib'): Reference {
 }
 const file = (variant: string, name: string) => fixture(`deps/${variant}/${name}`);
 
-async function json<T = AnalyzeJson>(
-  argv: string[],
-  env: Record<string, string> = {},
-  files?: Record<string, Uint8Array>,
-): Promise<T> {
-  const { code, stdout, stderr } = await runCli([...argv, '--json'], { env, files });
-  expect([code, stderr]).toEqual([0, '']);
-  return JSON.parse(stdout) as T;
-}
+const json = <T = AnalyzeJson>(argv: string[], env: Record<string, string> = {}, files?: Record<string, Uint8Array>) =>
+  runJson<T>(argv, { env, files });
 const sites = (got: AnalyzeJson) =>
   got.sites.map(({ function: fn, file: f, line, via, values }) => ({ function: fn, file: f, line, via, values }));
 

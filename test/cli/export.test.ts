@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { AnalyzeJson } from '../../src/report/schema.js';
-import { ROOT, fixture, runCli, runCliWriting } from '../helpers.js';
+import { ROOT, fixture, runCli, runCliWriting, runJson } from '../helpers.js';
 import { ProfileType } from '../synth.js';
 
 // test/export/ holds mapbloat's export of two bundled inputs, and what go tool pprof's own parser
@@ -15,8 +15,7 @@ const cases = [
   ['go1.24-leak_4.stock.source-path', [fixture('go1.24/leak_4.pb.gz'), '--source-path', fixture('src')]],
 ] as const;
 
-const analyze = async (argv: readonly string[]): Promise<AnalyzeJson> =>
-  JSON.parse((await runCli(['analyze', ...argv, '--json'])).stdout) as AnalyzeJson;
+const analyze = (argv: readonly string[]) => runJson(['analyze', ...argv]);
 const siteFacts = (json: AnalyzeJson) => json.sites.map((s) => [s.function, s.file, s.line, s.values, s.phases]);
 
 /** The samples of `go tool pprof -raw`: four values and the location ids, leaf first. */

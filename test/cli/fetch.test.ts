@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fetchProfile } from '../../src/cli/fetch.js';
 import { nodeFetch } from '../../src/cli/io.js';
 import type { AnalyzeJson, DiffJson } from '../../src/report/schema.js';
-import { fixture, runCli } from '../helpers.js';
+import { fixture, runCli, runJson } from '../helpers.js';
 import { closedPort, startProfileServer, type ProfileServer, type Reply } from '../profile-server.js';
 
 // analyze and diff read a running program's /debug/pprof/heap like a file: the same decoding,
@@ -14,31 +14,25 @@ let server: ProfileServer;
 const serve = async (script: Reply[] = []) => (server = await startProfileServer(script));
 afterEach(() => server?.close());
 
-async function json<T>(argv: string[]): Promise<T> {
-  const { code, stdout, stderr } = await runCli([...argv, '--json']);
-  expect([code, stderr]).toEqual([0, '']);
-  return JSON.parse(stdout) as T;
-}
-
 /** A report without the name of its input, to compare a fetched profile's with its file's. */
 const unnamed = (report: AnalyzeJson) => ({ ...report, profile: { ...report.profile, source: '' } });
 
 describe('URL inputs', () => {
   it('analyze URL: the protobuf, reported as its file is', async () => {
     await serve();
-    const got = await json<AnalyzeJson>(['analyze', server.url]);
+    const got = await runJson<AnalyzeJson>(['analyze', server.url]);
     expect(server.requests).toEqual(['/debug/pprof/heap']);
     expect(got.profile.source).toBe(server.url);
-    expect(unnamed(got)).toEqual(unnamed(await json<AnalyzeJson>(['analyze', fixture('go1.24/leak_0.pb.gz')])));
+    expect(unnamed(got)).toEqual(unnamed(await runJson<AnalyzeJson>(['analyze', fixture('go1.24/leak_0.pb.gz')])));
   });
 
   it('analyze host:port --binary: the text profile (?debug=1), exact, with phases', async () => {
     await serve();
-    const got = await json<AnalyzeJson>(['analyze', server.hostPort, '--binary', BINARY]);
+    const got = await runJson<AnalyzeJson>(['analyze', server.hostPort, '--binary', BINARY]);
     expect(server.requests).toEqual(['/debug/pprof/heap?debug=1']);
     expect(got.profile.source).toBe(`${server.url}?debug=1`);
     expect(unnamed(got)).toEqual(
-      unnamed(await json<AnalyzeJson>(['analyze', fixture('go1.24/leak_0.heap.txt'), '--binary', BINARY])),
+      unnamed(await runJson<AnalyzeJson>(['analyze', fixture('go1.24/leak_0.heap.txt'), '--binary', BINARY])),
     );
     expect(got.sites[0]).toMatchObject({
       function: 'main.(*Server).remember',
@@ -49,16 +43,16 @@ describe('URL inputs', () => {
 
   it('--gc asks the server for a collection first', async () => {
     await serve();
-    await json<AnalyzeJson>(['analyze', `${server.hostPort}/debug/pprof/heap`, '--gc', '--binary', BINARY]);
+    await runJson<AnalyzeJson>(['analyze', `${server.hostPort}/debug/pprof/heap`, '--gc', '--binary', BINARY]);
     expect(server.requests).toEqual(['/debug/pprof/heap?debug=1&gc=1']);
   });
 
   it('diff takes URLs and files together, and orders them by profile time', async () => {
     await serve();
     const saved = fixture('go1.24/leak_2.heap.txt');
-    const got = await json<DiffJson>(['diff', saved, server.hostPort, server.hostPort, '--binary', BINARY]);
+    const got = await runJson<DiffJson>(['diff', saved, server.hostPort, server.hostPort, '--binary', BINARY]);
     expect(server.requests).toEqual(['/debug/pprof/heap?debug=1', '/debug/pprof/heap?debug=1']);
-    const files = await json<DiffJson>([
+    const files = await runJson<DiffJson>([
       'diff',
       ...[0, 1, 2].map((i) => fixture(`go1.24/leak_${i}.heap.txt`)),
       '--binary',
@@ -71,7 +65,7 @@ describe('URL inputs', () => {
 
   it('follows a redirect, and names the URL asked for', async () => {
     await serve(['redirect']);
-    const got = await json<AnalyzeJson>(['analyze', server.url]);
+    const got = await runJson<AnalyzeJson>(['analyze', server.url]);
     expect(server.requests).toEqual(['/debug/pprof/heap', '/elsewhere/debug/pprof/heap']);
     expect(got.profile.source).toBe(server.url);
     expect(got.totals.heap.inuse_space).toBe(7933096);

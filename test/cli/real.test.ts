@@ -1,17 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { AnalyzeJson, DiffJson } from '../../src/report/schema.js';
-import { fixture, runCli } from '../helpers.js';
+import type { DiffJson } from '../../src/report/schema.js';
+import { fixture, runCli, runJson } from '../helpers.js';
 
 // What a user sees for profiles nobody on this project wrote (fixtures/real/README.md). Every map
 // number here was checked against go tool pprof on the same file (see each case).
 const real = (name: string) => fixture(`real/${name}`);
 const ENV = { NO_COLOR: '1' };
-
-async function json<T = AnalyzeJson>(argv: string[]): Promise<T> {
-  const { code, stdout } = await runCli([...argv, '--json']);
-  expect(code).toBe(0);
-  return JSON.parse(stdout) as T;
-}
 
 describe('a go test -memprofile of a cache library (advanced-cache, Go 1.24)', () => {
   const PROFILE = real('advcache__storage_mem_before.prof');
@@ -33,7 +27,7 @@ describe('a go test -memprofile of a cache library (advanced-cache, Go 1.24)', (
       ].join('\n'),
     );
     expect(stderr).toMatch(/^note: Runtime frames hidden: /);
-    const got = await json(['analyze', PROFILE]);
+    const got = await runJson(['analyze', PROFILE]);
     expect([got.profile.runtimeFrames, got.profile.mapVisibility, got.totals.map]).toEqual(['hidden', 'none', null]);
   });
 
@@ -47,7 +41,7 @@ describe('a go test -memprofile of a cache library (advanced-cache, Go 1.24)', (
     expect(stdout).toContain(
       '  1   map.NewShard[...]   map/shard.go:56     329.7 MiB   100.0%   create 100%   source\n',
     );
-    const got = await json(argv);
+    const got = await runJson(argv);
     const bytes = { alloc_objects: 131702, alloc_space: 345678492, inuse_objects: 131702, inuse_space: 345678492 };
     expect(got.totals.map).toEqual(bytes);
     expect(got.sites.map((s) => [s.function, s.file, s.line, s.evidence, s.values, s.phases])).toEqual([
@@ -70,7 +64,7 @@ describe('a go test -memprofile of a cache library (advanced-cache, Go 1.24)', (
 describe("a continuous profiler's stock profile (Parca, prometheus-operator, 2020)", () => {
   it('shows the linknamed reflect map frames it keeps, as a lower bound of alloc_space (its default sample type)', async () => {
     const PROFILE = real('parca__parca_testdata_alloc_objects.pb.gz');
-    const got = await json(['analyze', PROFILE]);
+    const got = await runJson(['analyze', PROFILE]);
     expect([got.sampleIndex, got.profile.runtimeFrames, got.profile.mapVisibility]).toEqual([
       'alloc_space',
       'hidden',
@@ -115,7 +109,7 @@ describe('a delta profile (Parca alloc_space_delta: 288 negative values)', () =>
         'moment; a negative value (memory freed) is shown with a minus sign and counts against every total ' +
         'it is part of.',
     );
-    const got = await json(['analyze', PROFILE]);
+    const got = await runJson(['analyze', PROFILE]);
     expect([got.totals.heap.inuse_space, got.totals.map, got.notes.map((n) => n.code)]).toEqual([
       666938665,
       null,
@@ -139,7 +133,7 @@ describe('a raw before/after pair (Datadog fastdelta, stock)', () => {
   const PAIR = [real('dd__fastdelta_heap.before.pprof'), real('dd__fastdelta_heap.after.pprof')];
 
   it('diff: the map totals are null, never a 0 B change', async () => {
-    const got = await json<DiffJson>(['diff', ...PAIR]);
+    const got = await runJson<DiffJson>(['diff', ...PAIR]);
     expect([got.totals.map, got.totalsDelta.map, got.totals.heap.map((v) => v.inuse_space)]).toEqual([
       [null, null],
       null,
@@ -178,7 +172,7 @@ describe('an old Go text heap profile (google/pprof gobench.heap)', () => {
       '',
     ]);
     // The records' sums, as go tool pprof reads them (the header says 47130736 allocated bytes).
-    const got = await json(['analyze', PROFILE]);
+    const got = await runJson(['analyze', PROFILE]);
     expect([got.totals.heap, got.totals.map]).toEqual([
       { alloc_objects: 83134, alloc_space: 350314738, inuse_objects: 11445, inuse_space: 7721316 },
       null,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { AnalyzeJson, DiffJson } from '../../src/report/schema.js';
-import { FIXTURES, ROOT, fixture, readExpected, runCli } from '../helpers.js';
+import { FIXTURES, ROOT, fixture, readExpected, runCli, runJson } from '../helpers.js';
 import { mapLines } from '../../src/source/map-lines.js';
 import { ProfileType, synthProfile } from '../synth.js';
 
@@ -34,18 +34,12 @@ const SNAPSHOTS = [
   'leak_4',
 ];
 
-async function json<T = AnalyzeJson>(argv: string[], files?: Record<string, string | Uint8Array>): Promise<T> {
-  const { code, stdout, stderr } = await runCli([...argv, '--json'], { files });
-  expect([code, stderr]).toEqual([0, '']);
-  return JSON.parse(stdout) as T;
-}
-
 describe.each(VERSIONS.flatMap((v) => SNAPSHOTS.map((s) => [v, s] as const)))(
   '%s %s.pb.gz --source-path',
   (version, snapshot) => {
     it('reports every via-null owner site of the reference from source, and no other line', async () => {
       const expected = readExpected(`${version}/${snapshot}.full.expected.json`).sites.filter((s) => s.via === null);
-      const got = await json(['analyze', fixture(`${version}/${snapshot}.pb.gz`), '--source-path', SOURCE_PATH]);
+      const got = await runJson(['analyze', fixture(`${version}/${snapshot}.pb.gz`), '--source-path', SOURCE_PATH]);
       expect(got.sites.map((s) => [s.function, s.file, s.line])).toEqual(
         expect.arrayContaining(expected.map((s) => [s.function, s.file, s.line])),
       );
@@ -68,7 +62,7 @@ describe('source evidence', () => {
     async (version) => {
       // s.sessions[id] = &Session{ID: id}: 250,000 Session objects (24 bytes) share the line with
       // the map's tables and buckets, whose sizes follow from map[int64]*Session.
-      const got = await json(['analyze', fixture(`${version}/leak_4.pb.gz`), '--source-path', SOURCE_PATH]);
+      const got = await runJson(['analyze', fixture(`${version}/leak_4.pb.gz`), '--source-path', SOURCE_PATH]);
       const sessions = got.sites.find((s) => s.line === 53)!;
       const ref = readExpected(`${version}/leak_4.full.expected.json`).sites.find((s) => s.line === 53)!;
       expect([sessions.function, sessions.mixed, sessions.evidence]).toEqual([
@@ -128,7 +122,7 @@ describe('source evidence', () => {
   });
 
   it('frame evidence wins: a full-frame profile is attributed from its frames alone', async () => {
-    const got = await json(['analyze', fixture('go1.24/leak_4.full.pb.gz'), '--source-path', SOURCE_PATH]);
+    const got = await runJson(['analyze', fixture('go1.24/leak_4.full.pb.gz'), '--source-path', SOURCE_PATH]);
     expect(got.sites.map((s) => s.evidence)).toEqual(
       readExpected('go1.24/leak_4.full.expected.json').sites.map(() => 'frames'),
     );
@@ -136,7 +130,7 @@ describe('source evidence', () => {
   });
 
   it('diff reads the source of every snapshot', async () => {
-    const got = await json<DiffJson>([
+    const got = await runJson<DiffJson>([
       'diff',
       fixture('go1.23/leak_0.pb.gz'),
       fixture('go1.23/leak_4.pb.gz'),
@@ -168,9 +162,12 @@ describe('finding the files', () => {
     };
     message.string_table = message.string_table.map((s) => s.replace(/^mapbloat\.test\/leak\//, '/build/src/leak/'));
     const heap = ProfileType.encode(ProfileType.fromObject(message)).finish();
-    const got = await json(['analyze', '/mem/heap.pb', '--source-path', leakSource, '--trim-path', '/build/src/leak'], {
-      '/mem/heap.pb': heap,
-    });
+    const got = await runJson(
+      ['analyze', '/mem/heap.pb', '--source-path', leakSource, '--trim-path', '/build/src/leak'],
+      {
+        files: { '/mem/heap.pb': heap },
+      },
+    );
     expect(got.sites.map((s) => [s.file, s.line, s.evidence])).toEqual([
       ['/build/src/leak/main.go', 49, 'source'],
       ['/build/src/leak/main.go', 53, 'source'],
@@ -183,7 +180,7 @@ describe('finding the files', () => {
 
   it('module-relative names by the longest path suffix, without a go.mod', async () => {
     const files = { '/mem/checkout/leak/main.go': readFileSync(join(leakSource, 'main.go')) };
-    const got = await json(['analyze', fixture('go1.24/leak_4.pb.gz'), '--source-path', '/mem/checkout'], files);
+    const got = await runJson(['analyze', fixture('go1.24/leak_4.pb.gz'), '--source-path', '/mem/checkout'], { files });
     expect(got.sites.map((s) => s.line)).toEqual([49, 53, 43, 44]);
     expect(got.source!.resolvedFiles).toBe(1);
     expect(got.source!.unresolvedFiles[0]).toBe('mapbloat.test/leak/fullprof.go');
@@ -202,7 +199,7 @@ describe('finding the files', () => {
         'mapbloat.test/leak/main.go, mapbloat.test/leak/fullprof.go, runtime/pprof/pprof.go (+23 more); 98 ' +
         'lines of the standard library need $GOROOT/src on the path\n',
     );
-    const got = await json(['analyze', fixture('go1.24/leak_4.pb.gz'), '--source-path', 'no/such/dir']);
+    const got = await runJson(['analyze', fixture('go1.24/leak_4.pb.gz'), '--source-path', 'no/such/dir']);
     expect(got.source).toMatchObject({
       roots: ['no/such/dir'],
       resolvedFiles: 0,

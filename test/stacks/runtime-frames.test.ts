@@ -2,10 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeInput } from '../../src/pprof/input.js';
 import type { Frame, Location, Profile } from '../../src/pprof/profile.js';
-import type { AnalyzeJson } from '../../src/report/schema.js';
 import { buildFrameTable, locationFrames, sampleFrames } from '../../src/stacks/frame-table.js';
 import { runtimeFramesOf } from '../../src/stacks/runtime-frames.js';
-import { FIXTURES, fixture, runCli } from '../helpers.js';
+import { FIXTURES, fixture, runJson, siteFacts } from '../helpers.js';
 
 // The rule for `runtimeFrames` (src/stacks/runtime-frames.ts) against real profiles whose stock
 // writer left runtime code at the leaf: fixtures/runtime-stacks (fixtures/README.md) ran the
@@ -54,20 +53,7 @@ function runtimeStacks(profile: Profile): Array<[string, number, number, number]
 const allFunctions = (profile: Profile) =>
   new Set(profile.locations.flatMap((l) => l.lines.map((line) => line.function.name)));
 
-async function analyze(argv: string[]): Promise<AnalyzeJson> {
-  const { code, stdout, stderr } = await runCli(['analyze', ...argv, '--json']);
-  expect([code, stderr]).toEqual([0, '']);
-  return JSON.parse(stdout) as AnalyzeJson;
-}
-
-const site = (s: AnalyzeJson['sites'][number]) => ({
-  function: s.function,
-  file: s.file,
-  line: s.line,
-  via: s.via,
-  values: s.values,
-  phases: s.phases,
-});
+const analyze = (argv: string[]) => runJson(['analyze', ...argv]);
 
 const MAIN = 'mapbloat.test/rtstacks/main.go';
 // main.go line 148: m := make(map[string]int); line 150: m[k] = i for 5,000 keys. Hash seed
@@ -338,7 +324,7 @@ describe.each(CASES)('fixtures/runtime-stacks/$version', (c) => {
       'hmap',
     ]);
     expect(got.totals.heap).toEqual(c.heap);
-    const sites = got.sites.map(site);
+    const sites = got.sites.map(siteFacts);
     expect(sites.find((s) => s.function === 'main.buildGrown' && s.line === 150)).toEqual(c.grown);
     expect(sites.find((s) => s.function === 'main.buildGrown' && s.line === 148)).toEqual(GROWN_MAKE);
     expect(got.sites[0].function).toBe('main.buildGrown');
@@ -351,7 +337,7 @@ describe.each(CASES)('fixtures/runtime-stacks/$version', (c) => {
     ]);
     expect([text.profile.runtimeFrames, text.profile.mapVisibility]).toEqual(['present', 'exact']);
     expect(text.totals).toEqual(ref.totals);
-    expect(text.sites.map(site)).toEqual(ref.sites.map(site));
+    expect(text.sites.map(siteFacts)).toEqual(ref.sites.map(siteFacts));
     expect(text.sites.find((s) => s.line === 150)?.values).toEqual(c.grown.values);
     expect(new Set(text.sites.map((s) => s.evidence))).toEqual(new Set(['binary']));
   });
