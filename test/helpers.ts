@@ -6,6 +6,7 @@ import { attributeMaps, type Attribution, type Granularity } from '../src/analys
 import { nodeFetch, nodeFileSystem, nodeOpenStream, type Clock, type Io } from '../src/cli/io.js';
 import type { DirEntry, FileSystem } from '../src/source/fs.js';
 import { run } from '../src/cli/run.js';
+import { BinaryError } from '../src/errors.js';
 import type { Profile } from '../src/pprof/profile.js';
 import type { AnalyzeJson } from '../src/report/schema.js';
 import { recoverStacks } from '../src/stacks/recover.js';
@@ -172,6 +173,17 @@ export interface Expected {
 
 export function readExpected(path: string): Expected {
   return JSON.parse(readFileSync(join(FIXTURES, path), 'utf8')) as Expected;
+}
+
+/** What reading a damaged binary ends in: null when `read` returns, else the BinaryError's message. */
+export function binaryErrorOf(read: () => void): string | null {
+  try {
+    read();
+    return null;
+  } catch (err) {
+    if (err instanceof BinaryError) return err.message;
+    throw err;
+  }
 }
 
 /** A report's site as the expected files hold it: owner, via, values and phases. */

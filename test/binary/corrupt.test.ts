@@ -7,7 +7,7 @@ import { symbolizerFor } from '../../src/binary/symbolize.js';
 import { BinaryError } from '../../src/errors.js';
 import { DEFAULT_LIMITS } from '../../src/limits.js';
 import { parseHeapText } from '../../src/pprof/text.js';
-import { FIXTURES } from '../helpers.js';
+import { FIXTURES, binaryErrorOf } from '../helpers.js';
 import { seededRandom } from '../random.js';
 
 // A truncated or corrupt binary is a BinaryError that says what is wrong, never a RangeError,
@@ -20,17 +20,13 @@ const STACKS = {
 
 /** Reads bytes and symbolizes every stack of the snapshot: null, or the BinaryError's message. */
 function outcome(bytes: Uint8Array, version: keyof typeof STACKS): string | null {
-  try {
+  return binaryErrorOf(() => {
     const symbolizer = symbolizerFor(bytes, DEFAULT_LIMITS);
     for (const pcs of STACKS[version]) {
       symbolizer.stackFrames(pcs);
       for (const pc of pcs) symbolizer.callTarget(pc);
     }
-    return null;
-  } catch (err) {
-    if (err instanceof BinaryError) return err.message;
-    throw err;
-  }
+  });
 }
 
 /** Where things are in an undamaged binary: sections, and the pclntab header's tables as file offsets. */

@@ -5,9 +5,8 @@ import { parseElf } from '../../src/binary/elf.js';
 import type { GoMapType } from '../../src/binary/map-types.js';
 import { readPclntab } from '../../src/binary/pclntab.js';
 import { symbolizerFor } from '../../src/binary/symbolize.js';
-import { BinaryError } from '../../src/errors.js';
 import { DEFAULT_LIMITS } from '../../src/limits.js';
-import { FIXTURES } from '../helpers.js';
+import { FIXTURES, binaryErrorOf } from '../helpers.js';
 import { seededRandom } from '../random.js';
 
 // Corrupt type descriptors, names, typelinks or moduledata words are a BinaryError that says what
@@ -17,13 +16,7 @@ const multi = (version: string) => gunzipSync(readFileSync(`${FIXTURES}/${versio
 
 /** Reads every map type of bytes: null, or the BinaryError's message. */
 function outcome(bytes: Uint8Array): string | null {
-  try {
-    symbolizerFor(bytes, DEFAULT_LIMITS).mapTypes();
-    return null;
-  } catch (err) {
-    if (err instanceof BinaryError) return err.message;
-    throw err;
-  }
+  return binaryErrorOf(() => symbolizerFor(bytes, DEFAULT_LIMITS).mapTypes());
 }
 
 /** File offsets of what the reader reads in an undamaged binary, and its map types. */

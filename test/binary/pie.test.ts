@@ -5,12 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { fileOffset, parseElf } from '../../src/binary/elf.js';
 import { readPclntab } from '../../src/binary/pclntab.js';
 import { symbolizerFor } from '../../src/binary/symbolize.js';
-import { BinaryError } from '../../src/errors.js';
 import { DEFAULT_LIMITS } from '../../src/limits.js';
 import { decodeProfile } from '../../src/pprof/decode.js';
 import { parseHeapText } from '../../src/pprof/text.js';
 import type { AnalyzeJson } from '../../src/report/schema.js';
-import { FIXTURES, fixture, runCli, runJson } from '../helpers.js';
+import { FIXTURES, fixture, runCli, runJson, binaryErrorOf } from '../helpers.js';
 import { ProfileType } from '../synth.js';
 import { seededRandom } from '../random.js';
 
@@ -322,16 +321,12 @@ describe('a corrupt PIE', () => {
   const records = parseHeapText(Buffer.from(text('pie'))).records;
   /** Reads bytes and symbolizes the PIE text: null, or the BinaryError's message. */
   function outcome(bytes: Uint8Array): string | null {
-    try {
+    return binaryErrorOf(() => {
       const s = symbolizerFor(bytes, DEFAULT_LIMITS);
       const bias = s.textLoadBias(records.map((r) => r.shown));
       for (const r of records) s.stackFrames(r.pcs.map((pc) => pc - bias));
       s.mapTypes();
-      return null;
-    } catch (err) {
-      if (err instanceof BinaryError) return err.message;
-      throw err;
-    }
+    });
   }
   /** The file offset of the value of the dynamic section's entry `tag`. */
   const dynamicValue = (bytes: Buffer, tag: number) => {
