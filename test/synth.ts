@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import protobuf from 'protobufjs';
+import type { Location, Profile, Samples, ValueType } from '../src/pprof/profile.js';
 import { ROOT } from './helpers.js';
 
 /** proto/profile.proto, loaded by protobufjs' reflective API (tests only). */
@@ -70,4 +71,30 @@ export function synthProfile(
     time_nanos: 1_700_000_000_000_000_000,
   };
   return ProfileType.encode(ProfileType.fromObject({ ...message, string_table: strings })).finish();
+}
+
+/** Go's heap profile sample types, in the writer's order. */
+export const HEAP_SAMPLE_TYPES: readonly ValueType[] = [
+  { type: 'alloc_objects', unit: 'count' },
+  { type: 'alloc_space', unit: 'bytes' },
+  { type: 'inuse_objects', unit: 'count' },
+  { type: 'inuse_space', unit: 'bytes' },
+];
+
+/** A decoded profile around samples and locations: Go's heap sample types and a plain header, unless told. */
+export function profileWith(samples: Samples, locations: readonly Location[], header: Partial<Profile> = {}): Profile {
+  return {
+    sampleTypes: HEAP_SAMPLE_TYPES,
+    defaultSampleType: null,
+    samples,
+    locations,
+    mappings: [],
+    timeNanos: 1_700_000_000_000_000_000,
+    durationNanos: 0,
+    periodType: null,
+    period: 0,
+    comments: [],
+    memStats: null,
+    ...header,
+  };
 }

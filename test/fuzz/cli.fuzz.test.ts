@@ -3,8 +3,9 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect } from 'vitest';
 import { encodeProfile } from '../../src/pprof/encode.js';
-import type { Func, Location, Profile } from '../../src/pprof/profile.js';
+import type { Func, Location } from '../../src/pprof/profile.js';
 import { FIXTURES, fixture, runCli, type FakeIoOptions } from '../helpers.js';
+import { profileWith } from '../synth.js';
 import { property } from './budget.js';
 import { expectCliContract, type RunShape } from './cli-contract.js';
 import { inPlaceMutation, mutate, mutateInPlace, mutations, repeated, type Mutation } from './mutate.js';
@@ -368,28 +369,11 @@ function craftedProfile(sites: readonly CraftedSite[]): Uint8Array {
     starts.push(stack.length);
     values.push(1, s.value, 1, s.value);
   }
-  const profile: Profile = {
-    sampleTypes: [
-      { type: 'alloc_objects', unit: 'count' },
-      { type: 'alloc_space', unit: 'bytes' },
-      { type: 'inuse_objects', unit: 'count' },
-      { type: 'inuse_space', unit: 'bytes' },
-    ],
-    defaultSampleType: null,
-    samples: {
-      count: sites.length,
-      stackStart: Uint32Array.from(starts),
-      stackLocations: Uint32Array.from(stack),
-      values: Float64Array.from(values),
-    },
-    locations,
-    mappings: [],
-    timeNanos: 1_700_000_000_000_000_000,
-    durationNanos: 0,
-    periodType: null,
-    period: 0,
-    comments: [],
-    memStats: null,
+  const samples = {
+    count: sites.length,
+    stackStart: Uint32Array.from(starts),
+    stackLocations: Uint32Array.from(stack),
+    values: Float64Array.from(values),
   };
-  return encodeProfile(profile);
+  return encodeProfile(profileWith(samples, locations));
 }

@@ -13,16 +13,10 @@ import { mapLines } from '../../src/source/map-lines.js';
 import { candidatePaths, modulePath } from '../../src/source/resolve.js';
 import { SourceTree } from '../../src/source/tree.js';
 import { fixture, runCli, runCliWriting } from '../helpers.js';
+import { profileWith } from '../synth.js';
 
 // Minimal reproducers of what the property-based suite (test/fuzz/*.fuzz.test.ts) found, and of
 // the hardening classes of issue #10 that had no test of their own: each asserts what a user sees.
-
-const HEAP_TYPES = [
-  { type: 'alloc_objects', unit: 'count' },
-  { type: 'alloc_space', unit: 'bytes' },
-  { type: 'inuse_objects', unit: 'count' },
-  { type: 'inuse_space', unit: 'bytes' },
-];
 
 /** A heap profile with one map sample per site (a map frame, then the site), built without an O(n²) string table. */
 function mapSites(
@@ -40,27 +34,14 @@ function mapSites(
     for (const [k, v] of s.exact ?? []) exact.set(4 * i + k, v);
     values.push(...s.values);
   });
-  const profile: Profile = {
-    sampleTypes: HEAP_TYPES,
-    defaultSampleType: null,
-    samples: {
-      count: sites.length,
-      stackStart: Uint32Array.from({ length: sites.length + 1 }, (_, i) => 2 * i),
-      stackLocations: Uint32Array.from({ length: 2 * sites.length }, (_, k) => (k % 2 === 0 ? 0 : 1 + (k - 1) / 2)),
-      values: Float64Array.from(values),
-      exact: exact.size === 0 ? null : exact,
-    },
-    locations,
-    mappings: [],
-    timeNanos: 1_700_000_000_000_000_000,
-    durationNanos: 0,
-    periodType: null,
-    period: 0,
-    comments: [],
-    memStats: null,
-    ...header,
+  const samples = {
+    count: sites.length,
+    stackStart: Uint32Array.from({ length: sites.length + 1 }, (_, i) => 2 * i),
+    stackLocations: Uint32Array.from({ length: 2 * sites.length }, (_, k) => (k % 2 === 0 ? 0 : 1 + (k - 1) / 2)),
+    values: Float64Array.from(values),
+    exact: exact.size === 0 ? null : exact,
   };
-  return encodeProfile(profile);
+  return encodeProfile(profileWith(samples, locations, header));
 }
 
 describe('silent corruption: what --output-profile writes', () => {

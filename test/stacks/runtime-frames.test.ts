@@ -5,6 +5,7 @@ import type { Frame, Location, Profile } from '../../src/pprof/profile.js';
 import { buildFrameTable, locationFrames, sampleFrames } from '../../src/stacks/frame-table.js';
 import { runtimeFramesOf } from '../../src/stacks/runtime-frames.js';
 import { FIXTURES, fixture, runJson, siteFacts } from '../helpers.js';
+import { profileWith } from '../synth.js';
 
 // The rule for `runtimeFrames` (src/stacks/runtime-frames.ts) against real profiles whose stock
 // writer left runtime code at the leaf: fixtures/runtime-stacks (fixtures/README.md) ran the
@@ -404,25 +405,14 @@ function profileOf(stacks: ReadonlyArray<ReadonlyArray<ReadonlyArray<readonly [s
     }
   });
   stackStart[stacks.length] = stackLocations.length;
-  return {
-    sampleTypes: [{ type: 'inuse_space', unit: 'bytes' }],
-    defaultSampleType: null,
-    samples: {
-      count: stacks.length,
-      stackStart,
-      stackLocations: Uint32Array.from(stackLocations),
-      values: new Float64Array(stacks.length).fill(64),
-      exact: null,
-    },
-    locations,
-    mappings: [],
-    timeNanos: 0,
-    durationNanos: 0,
-    periodType: null,
-    period: 0,
-    comments: [],
-    memStats: null,
+  const samples = {
+    count: stacks.length,
+    stackStart,
+    stackLocations: Uint32Array.from(stackLocations),
+    values: new Float64Array(stacks.length).fill(64),
+    exact: null,
   };
+  return profileWith(samples, locations, { sampleTypes: [{ type: 'inuse_space', unit: 'bytes' }] });
 }
 
 const framesOf = (profile: Profile) => runtimeFramesOf(profile, buildFrameTable(profile.locations));
