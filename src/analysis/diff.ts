@@ -215,16 +215,25 @@ export function trend(values: readonly number[]): Trend {
  * first snapshot is the unknown one.
  */
 function rankSeries<T extends Omit<SiteSeries, 'rank'>>(sites: T[], sampleIndex: number, n: number): T[] {
-  const rising = (s: T) => (n >= 3 && s.trend === 'rising' ? 0 : 1);
-  const lastKnown = (s: T) => [...s.series].reverse().find((v) => v !== null)?.[sampleIndex] ?? 0;
-  const delta = (s: T) => s.delta?.[sampleIndex] ?? lastKnown(s);
-  return sites.sort(
-    (a, b) =>
-      rising(a) - rising(b) ||
-      delta(b) - delta(a) ||
-      lastKnown(b) - lastKnown(a) ||
+  // The keys once per site, not per comparison: a sort compares each site log(n) times.
+  const keys = new Map(
+    sites.map((s) => {
+      let last = s.series.length - 1;
+      while (last > 0 && s.series[last] === null) last--;
+      const lastKnown = s.series[last]?.[sampleIndex] ?? 0;
+      const rising = n >= 3 && s.trend === 'rising' ? 0 : 1;
+      return [s, { rising, delta: s.delta?.[sampleIndex] ?? lastKnown, lastKnown }];
+    }),
+  );
+  return sites.sort((a, b) => {
+    const [ka, kb] = [keys.get(a)!, keys.get(b)!];
+    return (
+      ka.rising - kb.rising ||
+      kb.delta - ka.delta ||
+      kb.lastKnown - ka.lastKnown ||
       compareStrings(a.function, b.function) ||
       compareStrings(a.file, b.file) ||
-      (a.line ?? 0) - (b.line ?? 0),
-  );
+      (a.line ?? 0) - (b.line ?? 0)
+    );
+  });
 }

@@ -1,3 +1,4 @@
+import { findsNoMapLine } from '../source/index.js';
 import { UnsupportedProfileError } from '../errors.js';
 import type { DiffResult, SiteSeries } from './diff.js';
 
@@ -19,7 +20,7 @@ export function requireVisibleMaps(diff: DiffResult, option: string): void {
   if (hidden !== undefined) {
     const stats = hidden.sourceStats;
     const remedy =
-      stats !== null && stats.resolvedLines > 0 && stats.mapLines === 0
+      stats !== null && findsNoMapLine(stats)
         ? "the source tree given has none of its map lines (is it this program's?); give the right one or " +
           "the program's binary (--binary)"
         : "give the program's binary (--binary) or its source tree (--source-path)";

@@ -35,7 +35,7 @@ export interface MapStacks {
  * "other": on the 786k-sample profile it keeps the HTML report small while losing nothing a flame
  * graph could draw wider than a pixel.
  */
-export const MIN_NODE_SHARE = 0.001;
+const MIN_NODE_SHARE = 0.001;
 
 // Roles a node took for some sample; the highest one names its kind.
 const ROLES: readonly StackNodeKind[] = ['code', 'via', 'owner', 'map', 'recovered', 'inferred', 'phase'];

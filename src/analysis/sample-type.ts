@@ -41,7 +41,7 @@ export function resolveSampleIndex(
 }
 
 /** docs/attribution.md §1: default_sample_type if set, else inuse_space if present, else the last type. */
-export function defaultSampleIndex(profile: Pick<Profile, 'sampleTypes' | 'defaultSampleType'>): number {
+function defaultSampleIndex(profile: Pick<Profile, 'sampleTypes' | 'defaultSampleType'>): number {
   const types = profile.sampleTypes;
   if (profile.defaultSampleType !== null) {
     const i = types.findIndex((t) => t.type === profile.defaultSampleType);
@@ -52,7 +52,7 @@ export function defaultSampleIndex(profile: Pick<Profile, 'sampleTypes' | 'defau
 }
 
 /** --sample-index NAME → index, listing the valid names when NAME is not one of them. */
-export function sampleIndexByName(sampleTypes: readonly ValueType[], name: string): number {
+function sampleIndexByName(sampleTypes: readonly ValueType[], name: string): number {
   const i = sampleTypes.findIndex((t) => t.type === name || `${t.type}/${t.unit}` === name);
   if (i >= 0) return i;
   throw new UsageError(

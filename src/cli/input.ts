@@ -40,7 +40,7 @@ function profileFile(limits: Limits): Expected {
  * than the limit is refused before it is read; stdin, a pipe or a device is read up to the limit,
  * and refused as soon as its first bytes show it is not what was expected (`/dev/zero`).
  */
-export async function readInput(path: string, io: Io, expected: Expected): Promise<Uint8Array> {
+async function readInput(path: string, io: Io, expected: Expected): Promise<Uint8Array> {
   if (path === '-')
     return readStream(io.openStream(null), expected).catch((err: unknown) => rethrowAbout(err, 'stdin'));
   const local = localPath(path, io);
@@ -105,7 +105,7 @@ function rethrowAbout(err: unknown, subject: string): never {
 }
 
 /** How an input is named in messages and reports. */
-export function sourceName(path: string): string {
+function sourceName(path: string): string {
   return path === '-' ? 'stdin' : path;
 }
 

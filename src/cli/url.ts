@@ -1,5 +1,5 @@
 /** Where net/http/pprof serves the heap profile. */
-export const HEAP_PATH = '/debug/pprof/heap';
+const HEAP_PATH = '/debug/pprof/heap';
 
 // host:port, then an optional path or query: what `go tool pprof` reads as http://host:port/…
 // A name, an IPv4 address or a bracketed IPv6 one; the port is what tells it from a file name.

@@ -62,7 +62,7 @@ export function groupArray(groups: number, g: TableGeometry): number {
 }
 
 /** The largest B a table may have: 2^30 buckets already take terabytes. */
-export const MAX_B = 30;
+const MAX_B = 30;
 
 /**
  * The table a block is, if it is one: an hmap bucket array of 2^B buckets (B ≥ 1; B = 0 is one

@@ -4,7 +4,7 @@ import type { MapShape } from '../analysis/attribution/shapes.js';
 import { adviceFor } from './advice.js';
 import { PHASE_DISPLAY_ORDER } from '../go/phase.js';
 import type { ValueType } from '../pprof/profile.js';
-import type { SourceStats } from '../source/index.js';
+import { findsNoMapLine, type SourceStats } from '../source/index.js';
 import type { SourcePlace } from '../source/resolve.js';
 import { LAST_RESORT, type FitSpec } from './fit.js';
 import {
@@ -51,6 +51,8 @@ export interface AnalyzeView {
   readonly showEvidence: boolean;
   /** Whether any site has a shape; the column is left out otherwise. */
   readonly showShape: boolean;
+  /** Whether a site's share of the map total means anything: not in a delta profile (net changes). */
+  readonly shares: boolean;
   /** Advice for the sites shown, in rank order, listed under the table. */
   readonly advice: ReadonlyArray<{ readonly rank: string; readonly where: string; readonly message: string }>;
   /** How the profile's files were found in the source tree, or null. */
@@ -199,6 +201,7 @@ export function analyzeView({ result, notes }: AnalyzeModel): AnalyzeView {
     showVia,
     showEvidence,
     showShape,
+    shares: !delta,
     advice: result.sites.flatMap((site) =>
       adviceFor(site).map((a) => ({
         rank: String(site.rank),
@@ -232,7 +235,7 @@ export function analyzeView({ result, notes }: AnalyzeModel): AnalyzeView {
 }
 
 /** "own code: example.com/app (from the binary's build info)". */
-export function ownerLine({ ownerRule, mainModule }: Pick<Attribution, 'ownerRule' | 'mainModule'>): string | null {
+function ownerLine({ ownerRule, mainModule }: Pick<Attribution, 'ownerRule' | 'mainModule'>): string | null {
   if (mainModule === null) return null;
   if (ownerRule === 'lib') return 'the first frame outside the standard library (--owner lib)';
   const what =
@@ -254,7 +257,7 @@ export function isLowerBound(visibility: MapVisibility): boolean {
 }
 
 /** alloc_* counts every allocation since the program started: not a heap size. */
-export function heapName(type: ValueType): string {
+function heapName(type: ValueType): string {
   return type.type.startsWith('alloc_') ? 'allocated' : 'heap';
 }
 
@@ -267,7 +270,7 @@ function hiddenSource(result: AnalyzeResult): string {
 }
 
 /** A shape in a few words: the largest table and its entries, or how many small maps; short: the entries alone. */
-export function shapeCell(shape: MapShape, short = false): string {
+function shapeCell(shape: MapShape, short = false): string {
   const largest = shape.tables[0];
   if (largest === undefined)
     return shape.maps > 0 ? `${formatCount(shape.maps)} map${shape.maps === 1 ? '' : 's'}` : '';
@@ -326,7 +329,7 @@ function sourcesLine(stats: SourceStats): string {
       : '';
   const files = plural(stats.resolvedFiles, 'file');
   const roots = stats.roots.join(', ');
-  const none = stats.resolvedLines > 0 && stats.mapLines === 0 ? ', none of them a map line' : '';
+  const none = findsNoMapLine(stats) ? ', none of them a map line' : '';
   const found =
     `${stats.resolvedLines} of ${plural(lines, 'profile line')} found in ${files} under ${roots}${where}` + none;
   if (stats.unresolvedFiles.length === 0) return `${found}${skippedText(stats)}`;

@@ -22,7 +22,7 @@ import type {
 } from './schema.js';
 
 /** The documented JSON of analyze (schema.ts, mapbloat/analyze@1): raw numbers, no formatting. */
-export function analyzeJson({ result, notes }: AnalyzeModel): AnalyzeJson {
+function analyzeJson({ result, notes }: AnalyzeModel): AnalyzeJson {
   const { profile, attribution } = result;
   const types = profile.sampleTypes;
   return {
@@ -244,7 +244,7 @@ function exactNumber(v: bigint): number | bigint {
  * size limit; jq ≥ 1.7 and BigInt-aware parsers keep them exact, JavaScript's JSON.parse rounds
  * them like any double.
  */
-export function jsonText(value: unknown): string {
+function jsonText(value: unknown): string {
   const marker = '\u0000bigint:';
   const text = JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? `${marker}${v}` : v), 2);
   return text.replace(/"\\u0000bigint:(-?\d+)"/g, '$1');

@@ -1,3 +1,4 @@
+import { findsNoMapLine } from '../source/index.js';
 import type { AnalyzeResult } from '../analysis/analyze.js';
 import type { DiffResult } from '../analysis/diff.js';
 import type { Snapshot } from '../analysis/snapshot.js';
@@ -146,7 +147,7 @@ function hiddenFramesNote(
 /** A source tree that has the profile's files but none of its map lines: likely not this program's. */
 function wrongTree(snapshots: ReadonlyArray<Pick<Snapshot, 'sourceStats'>>): string {
   const stats = snapshots.flatMap((s) => (s.sourceStats === null ? [] : [s.sourceStats]));
-  if (!stats.some((s) => s.resolvedLines > 0 && s.mapLines === 0)) return '';
+  if (!stats.some(findsNoMapLine)) return '';
   return (
     "The source tree has some of the profile's lines but none that touches a map: it may be another " +
     "program's source or another version of it (the profile's file names are matched by their last elements). "

@@ -32,7 +32,7 @@ export function formatDeltaPercent(first: number, delta: number): string {
 const BARS = '▁▂▃▄▅▆▇█';
 
 /** Where a series' value is unknown (the snapshot's maps not visible): no bar. */
-export const SPARK_UNKNOWN = '·';
+const SPARK_UNKNOWN = '·';
 
 /**
  * A series as bars from zero (or its minimum, if negative) to its maximum; an unknown point (null)

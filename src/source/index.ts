@@ -11,6 +11,14 @@ export interface SourceIndex {
   readonly stats: SourceStats;
 }
 
+/**
+ * A tree that found some of the profile's lines but none that touches a map: another program's
+ * source, or another version of it. It tells nothing of the maps (they stay not visible).
+ */
+export function findsNoMapLine(stats: SourceStats): boolean {
+  return stats.resolvedLines > 0 && stats.mapLines === 0;
+}
+
 export type SourceLookup = (file: string, line: number) => LineOp | undefined;
 
 /** The lines of one file to look up, and whether it is the standard library's. */

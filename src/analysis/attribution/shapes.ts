@@ -70,7 +70,7 @@ export interface MapShape {
 }
 
 /** The kind of a block, and the table it is if it is one. */
-export function objectKind(block: number, g: TableGeometry): { kind: ObjectKind; B: number; slots: number } {
+function objectKind(block: number, g: TableGeometry): { kind: ObjectKind; B: number; slots: number } {
   const rt = g.runtime;
   if (block === blockSize(rt.headerSize, true, rt)) return { kind: 'header', B: 0, slots: 0 };
   if (block === blockSize(g.slotBytes, g.scan, rt)) return { kind: 'bucket', B: 0, slots: 8 };
@@ -93,7 +93,7 @@ function isDirectory(block: number, rt: TableGeometry['runtime']): boolean {
 }
 
 /** Whether a sample's objects are map objects: all of one map size, or a chain of growing tables. */
-export function isMapObject(count: number, bytes: number, g: TableGeometry): boolean {
+function isMapObject(count: number, bytes: number, g: TableGeometry): boolean {
   if (count <= 0) return false;
   if (bytes % count === 0 && objectKind(bytes / count, g).kind !== 'other') return true;
   return growthChain(count, bytes, g) !== null;

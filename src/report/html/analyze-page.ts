@@ -123,8 +123,6 @@ function sitesTable({ result }: AnalyzeModel, view: AnalyzeView): HtmlTable {
   const t = result.sampleIndex;
   const others = types.flatMap((_, i) => (i === t ? [] : [i]));
   const mapTotal = result.attribution.totals.map[t];
-  // A delta profile's net total has no shares (the view says "—"); nothing to sort by either.
-  const shares = result.attribution.negativeSamples[t] === 0 && mapTotal !== 0;
   const value = (title: string): HtmlColumn => ({ title, align: 'right', numeric: true, cls: 'right' });
   const columns: HtmlColumn[] = [
     { title: '#', align: 'right', numeric: true, cls: 'right muted' },
@@ -156,7 +154,7 @@ function sitesTable({ result }: AnalyzeModel, view: AnalyzeView): HtmlTable {
       null,
       null,
       site.values[t],
-      shares ? site.values[t] / mapTotal : null,
+      view.shares && mapTotal !== 0 ? site.values[t] / mapTotal : null,
       ...others.map((i) => site.values[i]),
     ];
     return { c: cells, k: [...keys, ...cells.slice(keys.length).map(() => null)] };

@@ -8,7 +8,7 @@ import { notesHtml } from './parts.js';
 import { functionCell, tableData, tableHtml, type HtmlCell, type HtmlColumn, type HtmlTable } from './table.js';
 
 /** How many sites get a chart of their own: the top of the ranking, rising ones first. */
-export const CHART_SITES = 12;
+const CHART_SITES = 12;
 
 /**
  * `mapbloat diff --format html`: breaches first, the map and heap totals over time, a small chart
@@ -28,7 +28,7 @@ export function renderDiffHtml(model: DiffModel): string {
 }
 
 /** What client/diff.js draws: the totals and the top sites' series on a time axis, and the table. */
-export function diffHtmlData({ diff }: DiffModel, table: HtmlTable): object {
+function diffHtmlData({ diff }: DiffModel, table: HtmlTable): object {
   const t = diff.sampleIndex;
   return {
     sampleType: diff.snapshots[0].profile.sampleTypes[t],

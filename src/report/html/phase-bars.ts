@@ -5,7 +5,7 @@ import { displayFunction, formatValue, siteLocation } from '../format.js';
 import { escapeHtml } from './escape.js';
 
 /** How many sites the bar chart ranks: the rest are in the table. */
-export const BAR_SITES = 15;
+const BAR_SITES = 15;
 
 /**
  * The top sites as horizontal bars of the selected sample type, each split by phase. Plain HTML

@@ -39,7 +39,7 @@ export interface HtmlTable {
  * Rows written into the file as HTML, and shown at once by the script: a page keeps a table of
  * 5,000 sites fast, and the first page is readable with scripts off.
  */
-export const PAGE_SIZE = 200;
+const PAGE_SIZE = 200;
 
 /** What the script needs to sort, filter and page the table (client/table.js). */
 export function tableData(table: HtmlTable): object {
